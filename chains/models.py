@@ -1,5 +1,7 @@
 """Industrial chains, their links (a tree), and the placement of enterprises on links."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,3 +73,140 @@ class Placement(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise} @ {self.link}"
+
+
+# ---- innovation chain: supply relations and gap-rule thresholds (chain map, 产业链图谱) --------------------------
+
+
+class SupplyRelation(TimeStampedModel):
+    """供应关系 — firm A supplies firm B (or link A feeds link B), with the product and its share.
+
+    Either both ends are links (the chain's up/downstream structure), or the customer is an enterprise of the area and
+    the supplier is an enterprise of the area (a local supplier) or a firm outside named by `supplier_name` (an outside
+    supplier, optionally with its USCC). Local supply shares in the gap rules come from these rows.
+    """
+
+    supplier = models.ForeignKey(
+        "enterprises.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="supplies",
+        verbose_name=_("供应方（本区企业）"),
+    )
+    supplier_name = models.CharField(_("供应方（区外企业名称）"), max_length=200, blank=True)
+    supplier_uscc = models.CharField(_("供应方统一社会信用代码"), max_length=18, blank=True)
+    supplier_region = models.CharField(_("供应方所在地区"), max_length=50, blank=True)
+    customer = models.ForeignKey(
+        "enterprises.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="purchases",
+        verbose_name=_("采购方（本区企业）"),
+    )
+    supplier_link = models.ForeignKey(
+        Link, null=True, blank=True, on_delete=models.CASCADE, related_name="feeds", verbose_name=_("上游环节")
+    )
+    customer_link = models.ForeignKey(
+        Link, null=True, blank=True, on_delete=models.CASCADE, related_name="fed_by", verbose_name=_("下游环节")
+    )
+    product = models.CharField(_("产品"), max_length=200, blank=True)
+    share = models.DecimalField(
+        _("占采购比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("该供应占采购方同类采购的百分比，0–100"),
+    )
+
+    class Meta:
+        verbose_name = _("供应关系")
+        verbose_name_plural = _("供应关系")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(customer__isnull=False, customer_link__isnull=True, supplier_link__isnull=True)
+                    & (models.Q(supplier__isnull=False) | ~models.Q(supplier_name=""))
+                )
+                | models.Q(
+                    customer__isnull=True,
+                    supplier__isnull=True,
+                    supplier_name="",
+                    customer_link__isnull=False,
+                    supplier_link__isnull=False,
+                ),
+                name="supply_relation_firms_or_links",
+                violation_error_message=_("供应关系须为“企业→本区企业”或“环节→环节”之一。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share__isnull=True) | models.Q(share__gte=0, share__lte=100),
+                name="supply_relation_share_percent",
+                violation_error_message=_("比例应在 0–100 之间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.customer_link_id:
+            return f"{self.supplier_link} → {self.customer_link}"
+        return f"{self.supplier or self.supplier_name} → {self.customer}"
+
+    @property
+    def is_local(self) -> bool:
+        """A supplier in the area's register is local; a supplier named only by text is outside the area."""
+        return self.supplier_id is not None
+
+
+class GapRuleSetting(TimeStampedModel):
+    """缺链/弱链判定阈值 — the thresholds of the gap rules, for one chain or (chain empty) the area default."""
+
+    chain = models.OneToOneField(
+        Chain,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="gap_setting",
+        verbose_name=_("产业链"),
+        help_text=_("留空表示全区默认值"),
+    )
+    weak_min_firms = models.PositiveSmallIntegerField(
+        _("弱链阈值（企业数）"), default=3, help_text=_("环节（含下级）企业数少于此值即为弱链")
+    )
+    low_end_share = models.DecimalField(
+        _("低端判定比例"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        help_text=_("应有研发或应用的环节中，制造业企业占比达到此值（0–1）即为低端"),
+    )
+    local_supply_target = models.DecimalField(
+        _("本地配套目标比例"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        help_text=_("龙头企业供应商中本区企业的占比低于此值（0–1）即为本地配套薄弱"),
+    )
+    local_supply_min_suppliers = models.PositiveSmallIntegerField(
+        _("本地配套最少记录数"), default=3, help_text=_("龙头企业记录的供应商少于此数时不作判定")
+    )
+
+    class Meta:
+        verbose_name = _("缺链判定阈值")
+        verbose_name_plural = _("缺链判定阈值")
+        ordering = ["chain__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain"], condition=models.Q(chain__isnull=True), name="one_default_gap_setting"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(low_end_share__gte=0, low_end_share__lte=1)
+                & models.Q(local_supply_target__gte=0, local_supply_target__lte=1),
+                name="gap_setting_shares_0_1",
+                violation_error_message=_("比例应在 0–1 之间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain or '全区默认'} 阈值"
