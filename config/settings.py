@@ -188,7 +188,12 @@ TASKS = {
 # The dense half of hybrid matching; off makes the engine run on BM25 alone.
 MATCHING_DENSE_ENABLED = env_bool("MATCHING_DENSE_ENABLED", True)
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail goes through Django's mailers; the console backend locally, SMTP (or any backend) set by MAIL_BACKEND.
+_DEFAULT_MAIL_BACKEND = "console" if DEBUG else "smtp"
+MAILERS = {
+    "default": {"BACKEND": env_str("MAIL_BACKEND", f"django.core.mail.backends.{_DEFAULT_MAIL_BACKEND}.EmailBackend")}
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "lianshang@localhost")
 
 LOGGING = {
     "version": 1,
