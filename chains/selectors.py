@@ -70,7 +70,9 @@ def link_tree(chain: Chain, user: Any = None) -> list[dict[str, Any]]:
     if user is not None:
         placements = placements.filter(pk__in=placements_visible_to(user).order_by().values("pk"))
     counts = dict(placements.order_by().values("link").annotate(n=Count("enterprise")).values_list("link", "n"))
-    nodes = {link.pk: {"link": link, "placed": counts.get(link.pk, 0), "children": []} for link in links}
+    nodes: dict[int, dict[str, Any]] = {
+        link.pk: {"link": link, "placed": counts.get(link.pk, 0), "children": []} for link in links
+    }
     roots = []
     for link in links:
         node = nodes[link.pk]
@@ -87,7 +89,7 @@ def link_tree(chain: Chain, user: Any = None) -> list[dict[str, Any]]:
 def _org_models() -> tuple[type[Model], type[Model], type[Model]]:
     organization = apps.get_model("organizations", "PartyOrganization")
     member = apps.get_model("organizations", "PartyMember")
-    return organization, member, organization.enterprises.through  # type: ignore[attr-defined]
+    return organization, member, organization.enterprises.through
 
 
 def _rate(numerator: int, denominator: int) -> Decimal:
@@ -114,7 +116,7 @@ def chain_coverage(user: Any = None) -> list[dict[str, Any]]:
     organization_model, member_model, through = _org_models()
     chains = list(Chain.objects.all() if user is None else chains_visible_to(user))
     scoped = user is not None and not sees_all_enterprises(user)
-    visible = enterprises_visible_to(user).order_by().values("pk") if scoped else None
+    visible: Any = enterprises_visible_to(user).order_by().values("pk") if scoped else None
 
     organizations = organization_model._default_manager.filter(chain__isnull=False)
     covered_links = through._default_manager.filter(partyorganization__chain__isnull=False)
@@ -163,7 +165,7 @@ def chain_coverage(user: Any = None) -> list[dict[str, Any]]:
 
     rows = []
     for chain in chains:
-        split = [
+        split: list[dict[str, Any]] = [
             {
                 "formation": formation,
                 "label": label,

@@ -50,7 +50,7 @@ def can_edit_organization_chain(user: Any) -> bool:
     return not _anonymous(user) and bool(user.is_admin_role)
 
 
-def _visible_enterprise_ids(user: Any) -> QuerySet[Enterprise]:
+def _visible_enterprise_ids(user: Any) -> Any:
     return enterprises_visible_to(user).order_by().values("pk")
 
 
@@ -86,8 +86,9 @@ def organizations_with_counts(qs: QuerySet[PartyOrganization]) -> QuerySet[Party
         .annotate(n=Count("pk"))
         .values("n")
     )
+    through: Any = PartyOrganization.enterprises.through
     covered = (
-        PartyOrganization.enterprises.through.objects.filter(partyorganization=OuterRef("pk"))
+        through.objects.filter(partyorganization=OuterRef("pk"))
         .order_by()
         .values("partyorganization")
         .annotate(n=Count("pk"))
