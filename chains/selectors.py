@@ -32,6 +32,11 @@ def _anonymous(user: Any) -> bool:
     return user is None or not user.is_authenticated
 
 
+def can_view_coverage(user: Any) -> bool:
+    """Coverage is a figure of the area's work: staff roles see it (scoped to what they may see), others do not."""
+    return not _anonymous(user) and bool(user.is_staff_role)
+
+
 def chains_visible_to(user: Any) -> QuerySet[Chain]:
     qs = Chain.objects.all()
     if _anonymous(user) or (user.role == Role.TALENT and not user.is_superuser):

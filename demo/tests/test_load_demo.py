@@ -1,0 +1,122 @@
+"""The demo area: loaded once for the module (it is expensive), then checked figure by figure."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+
+from accounts.choices import Role
+from accounts.models import User
+from chains.models import Link, Placement
+from core.models import AuditEvent
+from core.validators import validate_resident_id, validate_uscc
+from demo.builders import DEMO_PASSWORD
+from enterprises.models import Enterprise
+from organizations.choices import Formation, PairingKind
+from organizations.models import Pairing, PartyMember, PartyOrganization, PioneerPost
+from organizations.selectors import current_instructor_for
+
+pytestmark = [pytest.mark.xdist_group("demo"), pytest.mark.django_db]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Load the demo once into the test database, inside a transaction rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "enterprises": Enterprise.objects.count(),
+        "placements": Placement.objects.count(),
+        "organizations": PartyOrganization.objects.count(),
+        "members": PartyMember.objects.count(),
+        "pairings": Pairing.objects.count(),
+        "audit": AuditEvent.objects.count(),
+    }
+
+
+def test_coverage_api_reproduces_the_report_figures(demo, client):
+    client.force_login(User.objects.get(username="demo_admin"))
+    response = client.get("/api/v1/chains/coverage")
+    assert response.status_code == 200
+    rows = {row["code"]: row for row in response.json()}
+    life, digital = rows["life_health"], rows["digital_economy"]
+    assert (life["chain"], life["organizations"], life["enterprises_covered"], life["members"]) == (
+        "生命健康",
+        19,
+        34,
+        188,
+    )
+    assert (digital["chain"], digital["organizations"], digital["enterprises_covered"], digital["members"]) == (
+        "数字经济",
+        13,
+        30,
+        43,
+    )
+    assert 60 <= life["placed"] <= 120 and 60 <= digital["placed"] <= 120 and 20 <= rows["micro_drama"]["placed"] <= 40
+    for row in rows.values():
+        assert row["coverage_rate"] == round(row["placed_covered"] / row["placed"], 4)
+
+
+def test_each_lead_chain_has_one_chain_joint_branch(demo):
+    joint = PartyOrganization.objects.filter(formation=Formation.CHAIN_JOINT).values_list("chain__code", flat=True)
+    assert sorted(joint) == ["digital_economy", "life_health"]
+
+
+def test_running_load_demo_twice_changes_nothing(demo):
+    before = _counts()
+    call_command("load_demo", verbosity=0)
+    assert _counts() == before
+
+
+def test_every_enterprise_has_exactly_one_active_instructor(demo):
+    counts = Enterprise.objects.annotate(
+        n=Count("pairings", filter=Q(pairings__kind=PairingKind.INSTRUCTOR_ENTERPRISE, pairings__ends_on__isnull=True))
+    )
+    assert not counts.exclude(n=1).exists()
+    assert 950 <= Enterprise.objects.count() <= 1050
+    demo_enterprise = User.objects.get(username="demo_enterprise").enterprise
+    assert current_instructor_for(demo_enterprise) is not None
+
+
+def test_instructors_leaders_and_key_enterprises(demo):
+    assert User.objects.filter(role=Role.INSTRUCTOR).count() == 62
+    assert Enterprise.objects.filter(is_key=True).count() == 14
+    leader_pairs = Pairing.objects.filter(kind=PairingKind.LEADER_ENTERPRISE)
+    assert leader_pairs.values("enterprise").distinct().count() == 14
+    assert set(leader_pairs.values_list("enterprise__is_key", flat=True)) == {True}
+    assert 4 <= leader_pairs.values("staff").distinct().count() <= 5
+    assert Pairing.objects.filter(kind=PairingKind.INSTRUCTOR_PROJECT).exists()
+    assert PioneerPost.objects.count() > 30
+
+
+def test_demo_enterprise_is_placed_on_life_health_and_covered(demo):
+    enterprise = User.objects.get(username="demo_enterprise").enterprise
+    assert Placement.objects.filter(enterprise=enterprise, link__chain__code="life_health").exists()
+    assert enterprise.party_organizations.exists()
+
+
+def test_one_demo_user_per_role_with_the_demo_password(demo):
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
+    assert {u.role for u in users.values()} == set(Role.values)
+    assert users["demo_handler"].unit.name == "人社局"
+    assert check_password(DEMO_PASSWORD, users["demo_admin"].password)
+
+
+def test_codes_are_valid_and_some_key_links_are_gaps(demo):
+    for uscc in Enterprise.objects.values_list("uscc", flat=True)[:200]:
+        assert validate_uscc(uscc) == uscc
+    for number in PartyMember.objects.values_list("id_number", flat=True)[:100]:
+        assert validate_resident_id(number) == number
+    empty_key_links = (
+        Link.objects.filter(is_key=True, children__isnull=True).annotate(n=Count("placements")).filter(n=0)
+    )
+    assert empty_key_links.exists()
