@@ -84,6 +84,7 @@ def test_every_enterprise_has_exactly_one_active_instructor(demo):
     assert not counts.exclude(n=1).exists()
     assert 950 <= Enterprise.objects.count() <= 1050
     demo_enterprise = User.objects.get(username="demo_enterprise").enterprise
+    assert demo_enterprise is not None
     assert current_instructor_for(demo_enterprise) is not None
 
 
@@ -100,6 +101,7 @@ def test_instructors_leaders_and_key_enterprises(demo):
 
 def test_demo_enterprise_is_placed_on_life_health_and_covered(demo):
     enterprise = User.objects.get(username="demo_enterprise").enterprise
+    assert enterprise is not None
     assert Placement.objects.filter(enterprise=enterprise, link__chain__code="life_health").exists()
     assert enterprise.party_organizations.exists()
 
@@ -107,7 +109,8 @@ def test_demo_enterprise_is_placed_on_life_health_and_covered(demo):
 def test_one_demo_user_per_role_with_the_demo_password(demo):
     users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
     assert {u.role for u in users.values()} == set(Role.values)
-    assert users["demo_handler"].unit.name == "人社局"
+    handler_unit = users["demo_handler"].unit
+    assert handler_unit is not None and handler_unit.name == "人社局"
     assert check_password(DEMO_PASSWORD, users["demo_admin"].password)
 
 
