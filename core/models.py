@@ -58,3 +58,38 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'工作日' if self.is_workday else '休息日'}"
+
+
+class ImportBatch(TimeStampedModel):
+    """One uploaded spreadsheet between preview and commit: its parsed rows and the validation report.
+
+    The rows are kept so that the commit re-validates exactly what was previewed; they are cleared once the batch
+    is committed or discarded (they may hold personal data such as ID numbers).
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("待确认")
+        COMMITTED = "committed", _("已导入")
+        DISCARDED = "discarded", _("已放弃")
+
+    importer_key = models.CharField(_("导入类型"), max_length=40, db_index=True)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PREVIEWED)
+    rows = models.JSONField(_("数据行"), default=list, blank=True)
+    report = models.JSONField(_("检查结果"), default=dict, blank=True)
+    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.importer_key} {self.file_name}"
