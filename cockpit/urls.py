@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cockpit import views
 
 app_name = "cockpit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("widgets/<slug:key>/", views.widget, name="widget"),
+    path("report/", views.report, name="report"),
+]

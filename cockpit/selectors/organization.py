@@ -1,0 +1,163 @@
+"""The organization chain (组织链) in the cockpit: organizations, enterprises covered, members, coverage per chain,
+pioneer posts and commando teams.
+
+These are stock figures (what exists now), not flows of the period. Per chain they are `chains.selectors.chain_coverage`
+itself, so the cockpit and the coverage page never disagree. Narrowed to a management office (管理处), they follow the
+scoping rule chain_coverage applies to an office's staff: organizations covering one of the office's enterprises, those
+enterprises, and the members working at them (`office_chain_coverage` below, which belongs in chain_coverage as an
+`office=` argument — see docs/cockpit.md).
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count
+
+from chains.models import Chain, Placement
+from chains.selectors import chain_coverage, chains_visible_to
+from cockpit.scope import Scope
+from enterprises.models import Enterprise
+from organizations.models import CommandoTeam, PartyMember, PartyOrganization, PioneerPost
+
+RATE_PLACES = Decimal("0.0001")
+Through: Any = PartyOrganization.enterprises.through
+
+
+def _office_enterprises(scope: Scope) -> Any:
+    """The ids of the office's enterprises as a subquery, or None without an office filter."""
+    if scope.office is None:
+        return None
+    return Enterprise.objects.filter(management_office=scope.office).order_by().values("pk")
+
+
+def _rate(numerator: int, denominator: int) -> Decimal:
+    if not denominator:
+        return Decimal("0.0000")
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATE_PLACES)
+
+
+def office_chain_coverage(scope: Scope) -> list[dict[str, Any]]:
+    """chain_coverage's figures for the enterprises of one management office (five queries)."""
+    assert scope.office is not None
+    office = _office_enterprises(scope)
+    chains = list(chains_visible_to(scope.user))
+    orgs = dict(
+        PartyOrganization.objects.filter(
+            chain__isnull=False, pk__in=Through.objects.filter(enterprise__in=office).values("partyorganization")
+        )
+        .order_by()
+        .values("chain")
+        .annotate(n=Count("pk"))
+        .values_list("chain", "n")
+    )
+    covered = dict(
+        Through.objects.filter(partyorganization__chain__isnull=False, enterprise__in=office)
+        .order_by()
+        .values("partyorganization__chain")
+        .annotate(n=Count("enterprise", distinct=True))
+        .values_list("partyorganization__chain", "n")
+    )
+    members = dict(
+        PartyMember.objects.filter(organization__chain__isnull=False, enterprise__in=office)
+        .order_by()
+        .values("organization__chain")
+        .annotate(n=Count("pk"))
+        .values_list("organization__chain", "n")
+    )
+    placements = Placement.objects.filter(enterprise__in=office).order_by()
+    placed = dict(
+        placements.values("link__chain").annotate(n=Count("enterprise", distinct=True)).values_list("link__chain", "n")
+    )
+    placed_covered = dict(
+        placements.filter(enterprise__in=Through.objects.values("enterprise"))
+        .values("link__chain")
+        .annotate(n=Count("enterprise", distinct=True))
+        .values_list("link__chain", "n")
+    )
+    rows = []
+    for chain in chains:
+        n_placed, n_covered = placed.get(chain.pk, 0), placed_covered.get(chain.pk, 0)
+        rows.append(
+            {
+                "chain": chain.name,
+                "chain_id": chain.pk,
+                "code": chain.code,
+                "organizations": orgs.get(chain.pk, 0),
+                "enterprises_covered": covered.get(chain.pk, 0),
+                "members": members.get(chain.pk, 0),
+                "placed": n_placed,
+                "placed_covered": n_covered,
+                "uncovered": n_placed - n_covered,
+                "coverage_rate": _rate(n_covered, n_placed),
+            }
+        )
+    return rows
+
+
+def coverage_rows(scope: Scope) -> list[dict[str, Any]]:
+    """Per chain (only the chosen chain when the scope names one): organizations, enterprises covered, members, …"""
+    rows = office_chain_coverage(scope) if scope.office is not None else chain_coverage(scope.user)
+    if scope.chain is not None:
+        rows = [row for row in rows if row["chain_id"] == scope.chain.pk]
+    return rows
+
+
+def organization_totals(scope: Scope) -> dict[str, int]:
+    """Area (or office) totals: every party organization, not only those of a chain, unless a chain is chosen.
+
+    - organizations: party organizations (of the chain; covering one of the office's enterprises);
+    - enterprises_covered: distinct enterprises those organizations cover (within the office);
+    - members: members of those organizations (working at one of the office's enterprises);
+    - pioneer_posts: pioneer posts and responsibility zones of those organizations;
+    - commando_teams: commando teams of those organizations.
+    Five queries.
+    """
+    office = _office_enterprises(scope)
+    organizations = PartyOrganization.objects.all()
+    links = Through.objects.all()
+    members = PartyMember.objects.all()
+    if scope.chain is not None:
+        organizations = organizations.filter(chain=scope.chain)
+        links = links.filter(partyorganization__chain=scope.chain)
+        members = members.filter(organization__chain=scope.chain)
+    if office is not None:
+        organizations = organizations.filter(
+            pk__in=Through.objects.filter(enterprise__in=office).values("partyorganization")
+        )
+        links = links.filter(enterprise__in=office)
+        members = members.filter(enterprise__in=office)
+    org_ids = organizations.order_by().values("pk")
+    return {
+        "organizations": organizations.count(),
+        "enterprises_covered": links.order_by().values("enterprise").distinct().count(),
+        "members": members.count(),
+        "pioneer_posts": PioneerPost.objects.filter(organization__in=org_ids).count(),
+        "commando_teams": CommandoTeam.objects.filter(organization__in=org_ids).count(),
+    }
+
+
+def organization_chain_figures(scope: Scope) -> dict[str, Any]:
+    """Totals plus `by_chain` rows (chain, code, organizations, enterprises_covered, members, coverage_rate, …)."""
+    figures: dict[str, Any] = dict(organization_totals(scope))
+    figures["by_chain"] = [
+        {
+            key: row[key]
+            for key in (
+                "chain",
+                "code",
+                "chain_id",
+                "organizations",
+                "enterprises_covered",
+                "members",
+                "placed",
+                "uncovered",
+                "coverage_rate",
+            )
+        }
+        for row in coverage_rows(scope)
+    ]
+    return figures
+
+
+def chain_choices(user: Any) -> list[Chain]:
+    return list(chains_visible_to(user))
