@@ -1,0 +1,416 @@
+"""The service chain: the help-service catalog (帮办超市), service requests (needs and matters) with their timeline,
+service deliveries, feedback, supervision notices, the in-app inbox and the frozen monthly lists."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from service_requests.choices import (
+    RATING_CHOICES,
+    Channel,
+    DeliveryKind,
+    Kind,
+    NoticeLevel,
+    NoticeState,
+    SnapshotKind,
+    Stage,
+    State,
+    Topic,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class ServiceCategory(TimeStampedModel):
+    """帮办超市 category — groups the catalog's services (企业开办, 人才服务, 通关服务, …)."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("服务类别")
+        verbose_name_plural = _("服务类别")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(TimeStampedModel):
+    """A catalog service (帮办事项): responsible unit, required materials, time limit, its own extra form fields."""
+
+    category = models.ForeignKey(
+        ServiceCategory, on_delete=models.PROTECT, related_name="services", verbose_name=_("类别")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, related_name="catalog_services", verbose_name=_("责任单位")
+    )
+    chain = models.ForeignKey(
+        "chains.Chain",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="catalog_services",
+        verbose_name=_("所属产业链"),
+        help_text=_("行业管家（药管家、剧管家）的专属服务填写所属产业链"),
+    )
+    description = models.TextField(_("服务说明"), blank=True)
+    required_materials = models.JSONField(_("所需材料"), default=list, blank=True, help_text=_("材料名称列表"))
+    time_limit_workdays = models.PositiveSmallIntegerField(_("办理时限（工作日）"), default=5)
+    extra_fields = models.JSONField(
+        _("附加表单字段"),
+        default=list,
+        blank=True,
+        help_text=_('字段列表，如 [{"name": "staff_count", "label": "用工人数", "type": "number", "required": true}]'),
+    )
+    is_active = models.BooleanField(_("上架"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("帮办服务")
+        verbose_name_plural = _("帮办服务")
+        ordering = ["category__sort_order", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from service_requests.services.catalog import validate_field_schema
+
+        super().clean()
+        self.extra_fields = validate_field_schema(self.extra_fields)
+        if not isinstance(self.required_materials, list) or not all(
+            isinstance(m, str) for m in self.required_materials
+        ):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"required_materials": _("所需材料应为文字列表。")})
+
+
+class ServiceRequest(TimeStampedModel):
+    """A need (诉求, full closed loop) or a matter (办事事项, catalog or window service under proxy handling).
+
+    One table so that every channel, the API (`/service-requests/{id}`), the timeline, the ladder and the workbench
+    speak about one kind of record; `kind` selects the transition table (workflow.py). Only the workflow service
+    (services/workflow.py) assigns `state`.
+    """
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.NEED, db_index=True)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="service_requests", verbose_name=_("企业")
+    )
+    chain = models.ForeignKey(
+        "chains.Chain",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_requests",
+        verbose_name=_("产业链"),
+        help_text=_("受理时按企业落链确定，便于按链统计"),
+    )
+    instructor = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("指导员")
+    )
+    channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices, default=Channel.ONLINE)
+    topic = models.CharField(_("诉求类别"), max_length=12, choices=Topic.choices, default=Topic.OTHER)
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="requests", verbose_name=_("帮办服务")
+    )
+    title = models.CharField(_("标题"), max_length=150)
+    description = models.TextField(_("内容"), blank=True)
+    form_data = models.JSONField(_("附加信息"), default=dict, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    state = models.CharField(_("状态"), max_length=15, choices=State.choices, default=State.SUBMITTED, db_index=True)
+
+    lead_unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_requests",
+        verbose_name=_("主办单位"),
+    )
+    co_units = models.ManyToManyField(
+        "accounts.Unit", blank=True, related_name="co_handled_requests", verbose_name=_("协办单位")
+    )
+    interpreter = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("政策解读员")
+    )
+    runner = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("跑腿员")
+    )
+    reporter = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("报送员")
+    )
+    supervisor = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("督导员")
+    )
+    # the proxy team of a matter (三员代办)
+    proxy_member = models.ForeignKey(
+        "organizations.PartyMember",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("代办党员"),
+    )
+    proxy_agent = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("代办员")
+    )
+    window_clerk = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("窗口人员")
+    )
+
+    submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    accept_due_at = models.DateTimeField(_("受理期限"), null=True, blank=True)
+    sign_due_at = models.DateTimeField(_("签收期限"), null=True, blank=True)
+    due_at = models.DateTimeField(_("办结期限"), null=True, blank=True, db_index=True)
+    time_limit_workdays = models.PositiveSmallIntegerField(_("办理时限（工作日）"), default=10)
+    paused_at = models.DateTimeField(_("暂停计时于"), null=True, blank=True)
+    paused_workdays = models.PositiveIntegerField(_("累计暂停（工作日）"), default=0)
+    extension_workdays = models.PositiveIntegerField(_("已批准延期（工作日）"), default=0)
+    pending_extension_workdays = models.PositiveSmallIntegerField(_("申请延期（工作日）"), null=True, blank=True)
+    pending_extension_reason = models.CharField(_("延期理由"), max_length=300, blank=True)
+    signed_on_time = models.BooleanField(_("按时签收"), null=True, blank=True)
+    resolved_on_time = models.BooleanField(_("按时办结"), null=True, blank=True)
+
+    return_reason = models.CharField(_("退回理由"), max_length=300, blank=True)
+    resolution = models.TextField(_("办理结果"), blank=True)
+    evidence = models.TextField(_("佐证材料"), blank=True)
+    rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True, choices=RATING_CHOICES)
+    rating_comment = models.CharField(_("评价意见"), max_length=300, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_requests", verbose_name=_("并入")
+    )
+    source_visit = models.ForeignKey(
+        "organizations.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_requests",
+        verbose_name=_("来源走访"),
+    )
+    source_ref = models.CharField(
+        _("来源"), max_length=60, blank=True, help_text=_("如 agreement:12（圆桌会合作事项）")
+    )
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("登记人")
+    )
+
+    class Meta:
+        verbose_name = _("服务诉求/事项")
+        verbose_name_plural = _("服务诉求/事项")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "state", "due_at"], name="sr_kind_state_due"),
+            models.Index(fields=["enterprise", "kind", "state"], name="sr_enterprise_kind_state"),
+            models.Index(fields=["lead_unit", "state"], name="sr_lead_unit_state"),
+            models.Index(fields=["instructor", "state"], name="sr_instructor_state"),
+            models.Index(fields=["kind", "submitted_at"], name="sr_kind_submitted"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="sr_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self) -> str:
+        prefix = "SQ" if self.kind == Kind.NEED else "BS"
+        return f"{prefix}{self.pk or 0:07d}"
+
+    @property
+    def is_need(self) -> bool:
+        return self.kind == Kind.NEED
+
+
+class TimelineEvent(models.Model):
+    """One step in a request's history: who did what, from which state to which, with a note (internal or not)."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("诉求/事项")
+    )
+    actor = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("操作人")
+    )
+    action = models.CharField(_("动作"), max_length=30)
+    from_state = models.CharField(_("原状态"), max_length=15, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=15, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    internal = models.BooleanField(_("内部备注"), default=False, help_text=_("内部备注不向企业展示"))
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at"], name="sr_event_request_time")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.action}"
+
+
+class Feedback(models.Model):
+    """回访评价 — the enterprise's five-level rating of a result (every round is kept, also after a reopen)."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="feedbacks", verbose_name=_("诉求/事项")
+    )
+    rating = models.PositiveSmallIntegerField(_("评价"), choices=RATING_CHOICES)
+    comment = models.CharField(_("意见"), max_length=300, blank=True)
+    given_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("评价人")
+    )
+    reopened = models.BooleanField(_("因不满意重办"), default=False)
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("评价")
+        verbose_name_plural = _("评价")
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="fb_rating_1_5")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.rating}"
+
+
+class ServiceDelivery(TimeStampedModel):
+    """服务记录 — a policy consultation, credit support, salon or visit service given to an enterprise."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="service_deliveries", verbose_name=_("企业")
+    )
+    kind = models.CharField(_("类型"), max_length=25, choices=DeliveryKind.choices)
+    delivered_on = models.DateField(_("服务日期"), db_index=True)
+    title = models.CharField(_("主题"), max_length=150)
+    summary = models.TextField(_("服务内容"), blank=True)
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("服务单位")
+    )
+    staff = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("服务人员")
+    )
+    amount_wan = models.DecimalField(
+        _("金额（万元）"), max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("信贷支持的授信/放款额")
+    )
+    request = models.ForeignKey(
+        ServiceRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+        verbose_name=_("关联诉求"),
+    )
+
+    class Meta:
+        verbose_name = _("服务记录")
+        verbose_name_plural = _("服务记录")
+        ordering = ["-delivered_on", "-id"]
+        indexes = [models.Index(fields=["kind", "delivered_on"], name="sd_kind_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.title}"
+
+
+class SupervisionNotice(TimeStampedModel):
+    """督办 — a reminder, yellow or red notice about a request near or past a deadline; issued → answered → closed."""
+
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="notices", verbose_name=_("诉求/事项")
+    )
+    level = models.CharField(_("级别"), max_length=10, choices=NoticeLevel.choices)
+    stage = models.CharField(_("环节"), max_length=10, choices=Stage.choices)
+    deadline = models.DateTimeField(_("期限"))
+    key = models.CharField(max_length=120, unique=True, editable=False, help_text="idempotency key of the ladder run")
+    state = models.CharField(_("状态"), max_length=10, choices=NoticeState.choices, default=NoticeState.ISSUED)
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("督办单位")
+    )
+    escalated_to = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("升级至")
+    )
+    message = models.CharField(_("督办内容"), max_length=300)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("答复人")
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办通知")
+        verbose_name_plural = _("督办通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "level"], name="sn_state_level")]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.request_id}"
+
+
+class Notification(models.Model):
+    """站内信 — an in-app inbox message."""
+
+    recipient = models.ForeignKey(
+        USER, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("收件人")
+    )
+    title = models.CharField(_("标题"), max_length=150)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    request = models.ForeignKey(
+        ServiceRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("诉求/事项")
+    )
+    notice = models.ForeignKey(
+        SupervisionNotice, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内信")
+        verbose_name_plural = _("站内信")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="nt_recipient_read")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ListSnapshot(models.Model):
+    """A frozen monthly problem list or results list (问题清单 / 实效清单), kept for audit."""
+
+    kind = models.CharField(_("清单"), max_length=10, choices=SnapshotKind.choices)
+    period = models.DateField(_("月份"), help_text=_("该月第一天"))
+    rows = models.JSONField(_("清单行"), default=list)
+    totals = models.JSONField(_("合计"), default=dict)
+    frozen_at = models.DateTimeField(_("冻结时间"), auto_now_add=True)
+    frozen_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("冻结人")
+    )
+
+    class Meta:
+        verbose_name = _("清单快照")
+        verbose_name_plural = _("清单快照")
+        ordering = ["-period", "kind"]
+        constraints = [models.UniqueConstraint(fields=["kind", "period"], name="unique_list_snapshot")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period:%Y-%m}"
