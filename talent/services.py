@@ -1,0 +1,526 @@
+"""Writes of the talent app: the register, parameters, policy versions, 免申即享 sweeps, review, the ledger,
+即申即享 claims and objections. Each is one transaction with an audit row.
+
+Entitlement workflow (TRANSITIONS): pending → approved (a ledger row is written in the same transaction) or held
+(with a reason); held → approved, or back to pending when the talent objects within OBJECTION_DAYS.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from stdnum.cn import ric
+
+from accounts.choices import Role
+from core.services import audit_record, save_with_version
+from core.validators import validate_resident_id
+from enterprises.models import Enterprise
+from talent import engine
+from talent.choices import EntitlementSource, EntitlementStatus, PolicyTarget, VersionStatus
+from talent.models import (
+    Disbursement,
+    Entitlement,
+    Notice,
+    Parameter,
+    ParameterValue,
+    Policy,
+    PolicyVersion,
+    SweepRun,
+    Talent,
+    TalentEvent,
+)
+from talent.rules import ParamTable, RuleError, parse_policy
+
+OBJECTION_DAYS = 15
+REVIEW_ROLES = frozenset({Role.ADMIN, Role.HANDLER})
+POLICY_ROLES = frozenset({Role.ADMIN})
+
+#: (state, action) → next state. Nothing else assigns Entitlement.status.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (EntitlementStatus.PENDING, "approve"): EntitlementStatus.APPROVED,
+    (EntitlementStatus.PENDING, "hold"): EntitlementStatus.HELD,
+    (EntitlementStatus.HELD, "approve"): EntitlementStatus.APPROVED,
+    (EntitlementStatus.HELD, "object"): EntitlementStatus.PENDING,
+}
+
+TALENT_FIELDS = [
+    "name",
+    "id_number",
+    "education",
+    "title",
+    "category",
+    "employer",
+    "start_date",
+    "social_insurance_months",
+    "housing_status",
+    "annual_salary_wan",
+    "extra",
+]
+
+
+def _role(actor: Any) -> str | None:
+    if getattr(actor, "is_superuser", False):
+        return Role.ADMIN
+    return getattr(actor, "role", None)
+
+
+def require_role(actor: Any, roles: Iterable[str]) -> None:
+    if _role(actor) not in set(roles):
+        raise PermissionDenied("无权执行此操作。")
+
+
+# ---- talent register ---------------------------------------------------------------------------------------------
+
+
+def can_maintain_talent(actor: Any, employer: Enterprise | None) -> bool:
+    """Admins and handlers maintain any record; an enterprise user only its own staff."""
+    role = _role(actor)
+    if role in REVIEW_ROLES:
+        return True
+    return role == Role.ENTERPRISE and employer is not None and employer.pk == actor.enterprise_id
+
+
+def prepare_talent(talent: Talent) -> Talent:
+    """Normalise and validate the ID number and derive the birth date from it (also used by bulk creation)."""
+    talent.id_number = validate_resident_id(talent.id_number)
+    talent.birth_date = ric.get_birth_date(talent.id_number)
+    talent.full_clean(exclude=["birth_date"])
+    return talent
+
+
+@transaction.atomic
+def talent_create(*, actor: Any, **data: Any) -> Talent:
+    talent = Talent(**{k: v for k, v in data.items() if k in TALENT_FIELDS})
+    if not can_maintain_talent(actor, talent.employer):
+        raise PermissionDenied("只能维护本企业的人才。")
+    try:
+        prepare_talent(talent)
+    except ValidationError as error:
+        if hasattr(error, "error_dict") or not str(error):
+            raise
+        raise ValidationError({"id_number": error.messages}) from None
+    talent.save()
+    audit_record(actor=actor, action="talent.create", target=talent, summary=f"登记人才 {talent.name}")
+    return talent
+
+
+@transaction.atomic
+def talent_update(*, actor: Any, talent: Talent, expected_version: int | None = None, **data: Any) -> Talent:
+    if not can_maintain_talent(actor, talent.employer):
+        raise PermissionDenied("只能维护本企业的人才。")
+    changed = [k for k in data if k in TALENT_FIELDS]
+    for name in changed:
+        setattr(talent, name, data[name])
+    if not can_maintain_talent(actor, talent.employer):
+        raise PermissionDenied("只能把人才登记在本企业。")
+    try:
+        prepare_talent(talent)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise
+        raise ValidationError({"id_number": error.messages}) from None
+    fields = [f if f != "employer" else "employer_id" for f in changed] + ["birth_date", "updated_at"]
+    talent.updated_at = timezone.now()
+    save_with_version(talent, expected_version=expected_version, fields=fields)
+    audit_record(actor=actor, action="talent.update", target=talent, summary=f"修改人才 {talent.name}", fields=changed)
+    return talent
+
+
+@transaction.atomic
+def talents_bulk_create(*, actor: Any, talents: Sequence[Talent]) -> list[Talent]:
+    """Many records at once (demo, imports): the same validation as talent_create, one INSERT per batch."""
+    for talent in talents:
+        if not can_maintain_talent(actor, talent.employer):
+            raise PermissionDenied("只能维护本企业的人才。")
+        prepare_talent(talent)
+    created = Talent.objects.bulk_create(talents, batch_size=500)
+    audit_record(
+        actor=actor, action="talent.bulk_create", summary=f"批量登记人才 {len(created)} 人", count=len(created)
+    )
+    return created
+
+
+@transaction.atomic
+def talent_bind_user(*, actor: Any, talent: Talent, user: Any) -> Talent:
+    require_role(actor, POLICY_ROLES)
+    if getattr(user, "role", None) != Role.TALENT:
+        raise ValidationError("只能绑定人才角色的账号。")
+    talent.user = user
+    talent.full_clean(exclude=["birth_date"])
+    talent.save(update_fields=["user", "updated_at"])
+    audit_record(actor=actor, action="talent.bind_user", target=talent, summary=f"{talent.name} 绑定账号 {user}")
+    return talent
+
+
+def talent_reveal_id(*, actor: Any, talent: Talent) -> str:
+    """The full ID number, for roles that may see personal data; every reveal is audited."""
+    require_role(actor, POLICY_ROLES)
+    audit_record(actor=actor, action="talent.reveal_id", target=talent, summary=f"查看 {talent.name} 的身份证号")
+    return talent.id_number
+
+
+# ---- parameters and policies ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def parameter_set_value(
+    *,
+    actor: Any,
+    code: str,
+    valid_from: date,
+    value: Decimal,
+    legal_reference: str,
+    article: str = "",
+    name: str = "",
+    unit: str = "",
+) -> ParameterValue:
+    """Add a dated value (creating the parameter on first use). Earlier values stay: they govern earlier periods."""
+    require_role(actor, POLICY_ROLES)
+    if isinstance(value, float):
+        raise ValidationError("参数取值不能是浮点数，请用 Decimal 或字符串。")
+    parameter, _ = Parameter.objects.get_or_create(code=code, defaults={"name": name or code, "unit": unit})
+    dated = ParameterValue(
+        parameter=parameter,
+        valid_from=valid_from,
+        value=Decimal(value),
+        legal_reference=legal_reference,
+        article=article,
+    )
+    dated.full_clean()
+    dated.save()
+    audit_record(
+        actor=actor,
+        action="talent.parameter_value",
+        target=parameter,
+        summary=f"{code} 自 {valid_from} 起为 {value}",
+        legal_reference=legal_reference,
+    )
+    return dated
+
+
+def validate_version(target: str, rule: Any, amount: Any) -> None:
+    """Raise RuleError (as a form-friendly ValidationError) for an invalid tree or a parameter that does not exist."""
+    known = set(Parameter.objects.values_list("code", flat=True))
+    parse_policy(target, rule, amount, known_params=known)
+
+
+@transaction.atomic
+def policy_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    target: str = PolicyTarget.TALENT,
+    summary: str = "",
+    legal_reference: str,
+    article: str = "",
+    effective_from: date,
+    effective_to: date | None = None,
+    rule: Any,
+    amount: Any,
+) -> PolicyVersion:
+    """A new policy with its first (draft) version."""
+    require_role(actor, POLICY_ROLES)
+    policy = Policy(code=code, name=name, target=target, summary=summary)
+    policy.full_clean()
+    policy.save()
+    version = _new_version(actor, policy, 1, legal_reference, article, effective_from, effective_to, rule, amount)
+    audit_record(actor=actor, action="talent.policy_create", target=policy, summary=f"新建政策 {name}")
+    return version
+
+
+def _new_version(
+    actor: Any,
+    policy: Policy,
+    number: int,
+    legal_reference: str,
+    article: str,
+    effective_from: date,
+    effective_to: date | None,
+    rule: Any,
+    amount: Any,
+) -> PolicyVersion:
+    validate_version(policy.target, rule, amount)
+    version = PolicyVersion(
+        policy=policy,
+        number=number,
+        legal_reference=legal_reference,
+        article=article,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        rule=rule,
+        amount=amount,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if effective_to and effective_to < effective_from:
+        raise ValidationError({"effective_to": "失效日期不能早于生效日期。"})
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def policy_version_save(
+    *, actor: Any, policy: Policy, base: PolicyVersion | None = None, **fields: Any
+) -> PolicyVersion:
+    """Edit a policy: a draft is changed in place; a published version is never edited — a new draft is created."""
+    require_role(actor, POLICY_ROLES)
+    if base is not None and base.status == VersionStatus.DRAFT:
+        for name, value in fields.items():
+            setattr(base, name, value)
+        validate_version(policy.target, base.rule, base.amount)
+        base.full_clean()
+        base.save()
+        audit_record(actor=actor, action="talent.policy_version_update", target=base, summary=f"修改草稿 {base}")
+        return base
+    source = base or policy.versions.order_by("-number").first()
+    values = {
+        name: fields.get(name, getattr(source, name) if source else None)
+        for name in ("legal_reference", "article", "effective_from", "effective_to", "rule", "amount")
+    }
+    last = policy.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = _new_version(actor, policy, last + 1, **values)  # type: ignore[arg-type]
+    audit_record(actor=actor, action="talent.policy_version_create", target=version, summary=f"新建版本 {version}")
+    return version
+
+
+@transaction.atomic
+def policy_version_publish(*, actor: Any, version: PolicyVersion) -> PolicyVersion:
+    require_role(actor, POLICY_ROLES)
+    version = PolicyVersion.objects.select_for_update().select_related("policy").get(pk=version.pk)
+    if version.status == VersionStatus.PUBLISHED:
+        raise ValidationError("该版本已发布。")
+    validate_version(version.policy.target, version.rule, version.amount)
+    PolicyVersion.objects.filter(pk=version.pk, status=VersionStatus.DRAFT).update(
+        status=VersionStatus.PUBLISHED, published_at=timezone.now()
+    )
+    version.refresh_from_db()
+    audit_record(actor=actor, action="talent.policy_publish", target=version, summary=f"发布 {version}")
+    return version
+
+
+# ---- 免申即享 sweep ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    run: SweepRun
+    per_policy: dict[str, tuple[int, int]]
+
+
+@transaction.atomic
+def sweep_period(*, actor: Any, period: date, codes: Iterable[str] | None = None) -> SweepResult:
+    """Evaluate every active policy for the period in the database and write entitlements (idempotent)."""
+    if actor is not None:
+        require_role(actor, REVIEW_ROLES)
+    period = engine.month_start(period)
+    params = ParamTable.load()
+    run = SweepRun.objects.create(period=period, actor=actor if getattr(actor, "pk", None) else None)
+    per_policy: dict[str, tuple[int, int]] = {}
+    for active in engine.active_policies(period, codes=codes):
+        per_policy[active.policy.code] = engine.insert_entitlements(active, period, params)
+    run.eligible_count = sum(e for e, _ in per_policy.values())
+    run.created_count = sum(n for _, n in per_policy.values())
+    run.finished_at = timezone.now()
+    run.save(update_fields=["eligible_count", "created_count", "finished_at"])
+    audit_record(
+        actor=actor,
+        action="talent.sweep",
+        target=run,
+        summary=f"{period:%Y-%m} 免申即享：符合 {run.eligible_count}，新增 {run.created_count}",
+        per_policy={k: list(v) for k, v in per_policy.items()},
+    )
+    return SweepResult(run, per_policy)
+
+
+# ---- review, ledger, notices -------------------------------------------------------------------------------------
+
+
+def _transition(entitlement: Entitlement, action: str) -> str:
+    nxt = TRANSITIONS.get((entitlement.status, action))
+    if nxt is None:
+        raise ValidationError(f"“{entitlement.get_status_display()}”状态的待遇不能执行该操作。")
+    return nxt
+
+
+def _notify(entitlement: Entitlement, text: str) -> None:
+    """The talent (if they have an account) and the employer's users hear of the decision."""
+    from accounts.models import User
+
+    recipients: list[Any] = []
+    talent = entitlement.talent
+    if talent is not None and talent.user_id:
+        recipients.append(talent.user_id)
+    employer_id = talent.employer_id if talent is not None else entitlement.enterprise_id
+    if employer_id:
+        recipients.extend(User.objects.filter(enterprise_id=employer_id, is_active=True).values_list("pk", flat=True))
+    Notice.objects.bulk_create([Notice(recipient_id=pk, text=text[:300], entitlement=entitlement) for pk in recipients])
+
+
+def _pay(actor: Any, entitlement: Entitlement) -> Disbursement:
+    """Write the ledger row; the unique constraint (record, policy, period) refuses a second payment."""
+    try:
+        with transaction.atomic():
+            return Disbursement.objects.create(
+                entitlement=entitlement,
+                policy_id=entitlement.policy_id,
+                talent_id=entitlement.talent_id,
+                enterprise_id=entitlement.enterprise_id,
+                period=entitlement.period,
+                amount=entitlement.amount,
+                approved_by=actor if getattr(actor, "pk", None) else None,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            f"{entitlement.period:%Y-%m} 已就该政策向该对象发放过，不能重复发放。", code="double_payment"
+        ) from None
+
+
+@dataclass
+class ReviewResult:
+    done: list[int]
+    refused: dict[int, str]
+
+
+@transaction.atomic
+def entitlements_review(*, actor: Any, ids: Sequence[int], action: str, reason: str = "") -> ReviewResult:
+    """Approve (→ ledger) or hold (with a reason) many entitlements; each one is decided on its own merits."""
+    require_role(actor, REVIEW_ROLES)
+    if action not in ("approve", "hold"):
+        raise ValidationError("未知的审核操作。")
+    if action == "hold" and not reason.strip():
+        raise ValidationError({"reason": "暂缓须填写原因。"})
+    result = ReviewResult([], {})
+    rows = (
+        Entitlement.objects.select_for_update()
+        .filter(pk__in=list(ids))
+        .select_related("policy", "talent")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for entitlement in rows:
+        try:
+            nxt = _transition(entitlement, action)
+            if nxt == EntitlementStatus.APPROVED:
+                _pay(actor, entitlement)
+        except ValidationError as error:
+            result.refused[entitlement.pk] = error.messages[0]
+            continue
+        entitlement.status = nxt
+        entitlement.decided_at = now
+        entitlement.decided_by = actor
+        entitlement.hold_reason = reason.strip() if nxt == EntitlementStatus.HELD else ""
+        entitlement.save(update_fields=["status", "decided_at", "decided_by", "hold_reason", "updated_at"])
+        verb = "已核准发放" if nxt == EntitlementStatus.APPROVED else f"暂缓（{entitlement.hold_reason}）"
+        _notify(entitlement, f"{entitlement.policy.name} {entitlement.period:%Y-%m} {entitlement.amount} 元：{verb}")
+        result.done.append(entitlement.pk)
+    audit_record(
+        actor=actor,
+        action=f"talent.entitlement_{action}",
+        summary=f"审核待遇 {len(result.done)} 条（{action}）",
+        ids=result.done,
+        refused=result.refused,
+        reason=reason,
+    )
+    return result
+
+
+@transaction.atomic
+def entitlement_object(*, actor: Any, entitlement: Entitlement, text: str) -> Entitlement:
+    """A talent contests a hold within the objection window; the entitlement goes back to review."""
+    entitlement = Entitlement.objects.select_for_update().select_related("talent", "policy").get(pk=entitlement.pk)
+    talent = entitlement.talent
+    if talent is None or talent.user_id is None or talent.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied("只有本人可以提出异议。")
+    if not text.strip():
+        raise ValidationError({"text": "请填写异议理由。"})
+    nxt = _transition(entitlement, "object")
+    if entitlement.decided_at and timezone.now() > entitlement.decided_at + timedelta(days=OBJECTION_DAYS):
+        raise ValidationError(f"异议期（{OBJECTION_DAYS} 天）已过。")
+    entitlement.status = nxt
+    entitlement.objection = text.strip()[:500]
+    entitlement.save(update_fields=["status", "objection", "updated_at"])
+    audit_record(actor=actor, action="talent.entitlement_object", target=entitlement, summary="人才提出异议，重新审核")
+    return entitlement
+
+
+@transaction.atomic
+def entitlement_claim(*, actor: Any, talent: Talent, policy: Policy, period: date) -> Entitlement:
+    """即申即享: the Python evaluator checks the claim; if eligible it is approved and paid at once."""
+    role = _role(actor)
+    allowed = (
+        (role == Role.TALENT and talent.user_id == actor.pk)
+        or (role == Role.ENTERPRISE and talent.employer_id == actor.enterprise_id)
+        or role in REVIEW_ROLES
+        or role == Role.INSTRUCTOR
+    )
+    if not allowed:
+        raise PermissionDenied("无权为该人才申请。")
+    period = engine.month_start(period)
+    active = next(iter(engine.active_policies(period, codes=[policy.code], target=PolicyTarget.TALENT)), None)
+    if active is None:
+        raise ValidationError("该政策在本期不适用。")
+    granted = Entitlement.objects.filter(policy=policy, talent=talent)
+    once_taken = active.parsed.amount.per == "once" and granted.exclude(period=period).exists()
+    explanation = engine.explain_record(
+        active, engine.talent_record(talent), period, ParamTable.load(), already_granted=once_taken
+    )
+    if not explanation.eligible or explanation.amount is None:
+        failing = "、".join(c.label for c in explanation.blocking) or "条件"
+        raise ValidationError(f"暂不符合条件：{failing}。")
+    existing = granted.filter(period=period).first()
+    if existing is not None:
+        if existing.status == EntitlementStatus.APPROVED:
+            raise ValidationError("本期已享受该政策。")
+        entitlement = existing
+    else:
+        entitlement = Entitlement.objects.create(
+            policy=policy,
+            policy_version=active.version,
+            talent=talent,
+            period=period,
+            amount=explanation.amount,
+            tier=explanation.tier,
+            reason_codes=engine.reason_codes(active.parsed),
+            source=EntitlementSource.CLAIM,
+        )
+    entitlement.status = _transition(entitlement, "approve")
+    _pay(actor, entitlement)
+    entitlement.decided_at = timezone.now()
+    entitlement.decided_by = actor
+    entitlement.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+    _notify(entitlement, f"{policy.name} {period:%Y-%m} {entitlement.amount} 元：即申即享，已核准发放")
+    audit_record(actor=actor, action="talent.entitlement_claim", target=entitlement, summary=f"即申即享 {policy.name}")
+    return entitlement
+
+
+# ---- talent events -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def talent_event_create(
+    *,
+    actor: Any,
+    title: str,
+    kind: str,
+    held_on: date,
+    partner: str = "",
+    participants: int = 0,
+    enterprises: Sequence[Enterprise] = (),
+) -> TalentEvent:
+    require_role(actor, REVIEW_ROLES)
+    event = TalentEvent(title=title, kind=kind, held_on=held_on, partner=partner, participants=participants)
+    event.full_clean()
+    event.save()
+    if enterprises:
+        event.enterprises.set(enterprises)
+    audit_record(actor=actor, action="talent.event_create", target=event, summary=f"人才活动 {title}")
+    return event
+
+
+__all__ = ["RuleError"]
