@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from cockpit.scope import Scope
-from investment.choices import SIGNED_STAGES
+from investment.choices import SIGNED_STAGES, Stage
 from investment.models import Project
 
 ZERO = Decimal("0.00")
@@ -67,3 +67,42 @@ def investment_signed_by_month(scope: Scope) -> dict[tuple[int, int], dict[str, 
         .annotate(n=Count("pk"), total=Sum("amount_wan"))
     )
     return {(row["y"], row["m"]): {"n": row["n"], "total": row["total"] or ZERO} for row in rows}
+
+
+def investment_pipeline(scope: Scope) -> list[dict[str, Any]]:
+    """The pipeline as it stands: projects and amount per stage (of the chosen chain), in stage order (one query).
+
+    Stand-in for an `investment.selectors` pipeline summary (to move there)."""
+    qs = Project.objects.all()
+    if scope.chain is not None:
+        qs = qs.filter(chain=scope.chain)
+    rows: dict[str, tuple[int, Decimal]] = {
+        row["stage"]: (row["n"], row["total"] or ZERO)
+        for row in qs.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount_wan"))
+    }
+    return [
+        {
+            "stage": stage.value,
+            "label": str(stage.label),
+            "projects": rows.get(stage.value, (0, ZERO))[0],
+            "amount_wan": rows.get(stage.value, (0, ZERO))[1].quantize(ZERO),
+        }
+        for stage in Stage
+    ]
+
+
+def signed_projects_list(scope: Scope, limit: int = 500) -> list[dict[str, Any]]:
+    """The projects signed in the period, largest first (one query)."""
+    qs = signed_projects_in(scope).select_related("team", "chain").order_by("-amount_wan", "signed_on", "pk")[:limit]
+    return [
+        {
+            "name": project.name,
+            "investor": project.investor,
+            "chain": project.chain.name if project.chain else "",
+            "team": project.team.name,
+            "stage": project.get_stage_display(),
+            "signed_on": project.signed_on,
+            "amount_wan": project.amount_wan,
+        }
+        for project in qs
+    ]

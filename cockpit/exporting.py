@@ -1,0 +1,48 @@
+"""The monthly report as workbook sheets (through core.exporting, which neutralises formula injection)."""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+def _number(value: Any) -> Any:
+    """Decimal strings back to Decimal so the spreadsheet can sum them; everything else unchanged."""
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except (InvalidOperation, ValueError):
+            return value
+    return value
+
+
+def report_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    headline = [[row["label"], _number(row["month"]), _number(row["ytd"])] for row in data["headline"]]
+    by_chain = [
+        [row["chain"], row["organizations"], row["enterprises_covered"], row["members"], _number(row["coverage_rate"])]
+        for row in data["by_chain"]
+    ]
+    problems = [
+        [r["code"], r["enterprise"], r["title"], r["state"], r["unit"], r["submitted"], r["due"], r["age_days"]]
+        for r in data["problems"]
+    ]
+    results = [
+        [r["code"], r["enterprise"], r["title"], r["unit"], r["resolved"], r["outcome"], r["rating"]]
+        for r in data["results"]
+    ]
+    pipeline = [[r["label"], r["projects"], _number(r["amount_wan"])] for r in data["pipeline"]]
+    signed = [
+        [r["name"], r["investor"], r["chain"], r["team"], r["stage"], r["signed_on"], _number(r["amount_wan"])]
+        for r in data["signed_projects"]
+    ]
+    payouts = [
+        [r["talent"], r["employer"], r["policy"], r["period"], r["paid_on"], _number(r["amount_wan"])]
+        for r in data["payouts"]
+    ]
+    return [
+        (f"核心指标 {data['label']}", ["指标", "本月", "本年累计"], headline),
+        ("组织链分链", ["产业链", "党组织", "覆盖企业", "党员", "覆盖率"], by_chain),
+        ("问题清单", ["编号", "企业", "诉求", "状态", "主办单位", "提交时间", "办结期限", "已历天数"], problems),
+        ("实效清单", ["编号", "企业", "诉求", "主办单位", "办结时间", "办理结果", "企业评价"], results),
+        ("招商项目阶段", ["阶段", "项目数", "金额（万元）"], pipeline),
+        ("本月签约项目", ["项目", "投资方", "产业链", "工作组", "当前阶段", "签约日期", "金额（万元）"], signed),
+        ("人才补贴发放", ["人才", "用人单位", "政策", "所属期", "发放日期", "金额（万元）"], payouts),
+    ]
