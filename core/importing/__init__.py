@@ -46,6 +46,7 @@ Declaring an importer
             # A ValidationError raised here is reported on the row and rolls the whole import back.
             ...
 
+Bulk lookups: ``in_chunks(queryset, field, values)`` filters ``field__in`` in chunks of 2,000 values.
 Optional: ``commit_order(rows)`` returns the rows in the order they must be written (e.g. parents first).
 
 Parsers (``core.importing.parsers``) turn a non-blank cell text into a value or raise a ValidationError whose
@@ -74,7 +75,7 @@ Only admins (``User.is_admin_role``) may import: other roles get 403 on the impo
 """
 
 from core.importing import columns as parsers
-from core.importing.base import ERROR, NEW, UNCHANGED, UPDATED, Importer, Issue, Row
+from core.importing.base import ERROR, NEW, UNCHANGED, UPDATED, Importer, Issue, Row, in_chunks
 from core.importing.columns import Column, Parser
 from core.importing.engine import ImportRejected, Report, commit, validate
 from core.importing.reader import ImportFileError
@@ -98,6 +99,7 @@ __all__ = [
     "build_template",
     "commit",
     "get_importer",
+    "in_chunks",
     "parsers",
     "register",
     "validate",

@@ -95,3 +95,15 @@ class Importer:
     @classmethod
     def header_map(cls) -> dict[str, str]:
         return {column.field: column.header for column in cls.columns}
+
+
+def in_chunks(queryset: Any, field_name: str, values: Iterable[Any], *, size: int = 2000) -> list[Any]:
+    """`queryset.filter(<field>__in=values)` split into chunks (databases cap the number of query parameters).
+
+    The number of queries grows by one per `size` distinct values, not per row.
+    """
+    distinct = sorted({v for v in values if v not in (None, "")}, key=str)
+    found: list[Any] = []
+    for start in range(0, len(distinct), size):
+        found.extend(queryset.filter(**{f"{field_name}__in": distinct[start : start + size]}))
+    return found
