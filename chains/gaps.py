@@ -22,8 +22,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accounts.choices import Role
 from chains.choices import Function
 from chains.models import Chain, GapRuleSetting, Link, Placement, SupplyRelation
+from core.services import audit_record
 from enterprises.choices import SizeClass
 
 SHARE_PLACES = Decimal("0.01")
@@ -383,3 +388,25 @@ def map_payload(analysis: ChainAnalysis) -> dict[str, Any]:
         "link_edges": analysis.link_edges,
         "legend": [{"status": r.code, "label": r.label, "color": r.color} for r in (*RULES, STRONG)],
     }
+
+
+@transaction.atomic
+def gap_setting_save(*, actor: Any, chain: Chain | None, **values: Any) -> GapRuleSetting:
+    """Create or change the thresholds of a chain (or, chain None, the area default). Admins only; audited."""
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.ADMIN):
+        raise PermissionDenied("只有管理员可以修改缺链判定阈值。")
+    setting = GapRuleSetting.objects.filter(chain=chain).first() or GapRuleSetting(chain=chain)
+    before = {name: getattr(setting, name) for name in values} if setting.pk else {}
+    for name, value in values.items():
+        setattr(setting, name, value)
+    setting.full_clean(validate_unique=False)
+    setting.save()
+    audit_record(
+        actor=actor,
+        action="chains.gap_setting.save",
+        target=setting,
+        summary=f"修改{chain.name if chain else '全区默认'}缺链判定阈值",
+        before=before,
+        after=values,
+    )
+    return setting
