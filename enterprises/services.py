@@ -76,3 +76,25 @@ def research_institution_create(*, actor: Any, **fields: Any) -> ResearchInstitu
         actor=actor, action="institution.create", target=institution, summary=f"新增科研机构 {institution.name}"
     )
     return institution
+
+
+@transaction.atomic
+def research_institution_update(
+    *, actor: Any, institution: ResearchInstitution, expected_version: int | None = None, **fields: Any
+) -> ResearchInstitution:
+    if fields.get("contact_phone"):
+        fields["contact_phone"] = validate_phone(fields["contact_phone"])
+    changed = {k: v for k, v in fields.items() if getattr(institution, k) != v}
+    for key, value in fields.items():
+        setattr(institution, key, value)
+    institution.full_clean()
+    if changed:
+        save_with_version(institution, expected_version=expected_version, fields=list(fields))
+        audit_record(
+            actor=actor,
+            action="institution.update",
+            target=institution,
+            summary=f"修改科研机构 {institution.name}",
+            changed=changed,
+        )
+    return institution

@@ -9,6 +9,7 @@ from django.db import transaction
 from core.services import audit_record, save_with_version
 from core.validators import validate_phone, validate_resident_id
 from enterprises.models import Enterprise
+from enterprises.selectors import active_pairing_q
 from organizations.choices import PairingKind
 from organizations.models import (
     CommandoTeam,
@@ -166,3 +167,123 @@ def mentoring_pair_create(*, actor: Any, mentee: Enterprise, mentor: Enterprise,
     pair.save()
     _created(actor, pair, "mentoring.create", f"结对帮带 {pair}")
     return pair
+
+
+def _update(
+    *, actor: Any, obj: Any, expected_version: int | None, fields: dict[str, Any], action: str, summary: str
+) -> None:
+    """Shared tail of the simple updates: validate, save only if nobody saved first (version), audit what changed."""
+    changed = {k: v for k, v in fields.items() if getattr(obj, k) != v}
+    for key, value in fields.items():
+        setattr(obj, key, value)
+    obj.full_clean()
+    if changed:
+        save_with_version(obj, expected_version=expected_version, fields=list(fields))
+        audit_record(actor=actor, action=action, target=obj, summary=summary, changed=changed)
+
+
+@transaction.atomic
+def pioneer_post_update(
+    *, actor: Any, post: PioneerPost, expected_version: int | None = None, **fields: Any
+) -> PioneerPost:
+    holder = fields.get("holder", post.holder)
+    organization = fields.get("organization", post.organization)
+    if holder is not None and holder.organization_id != organization.pk:
+        raise ValidationError({"holder": "责任党员须属于该党组织。"})
+    _update(
+        actor=actor,
+        obj=post,
+        expected_version=expected_version,
+        fields=fields,
+        action="pioneer_post.update",
+        summary=f"修改{post.get_kind_display()} {post.name}",
+    )
+    return post
+
+
+@transaction.atomic
+def commando_team_update(
+    *,
+    actor: Any,
+    team: CommandoTeam,
+    expected_version: int | None = None,
+    members: Iterable[PartyMember] | None = None,
+    **fields: Any,
+) -> CommandoTeam:
+    _update(
+        actor=actor,
+        obj=team,
+        expected_version=expected_version,
+        fields=fields,
+        action="commando_team.update",
+        summary=f"修改党员突击队 {team.name}",
+    )
+    if members is not None:
+        team.members.set(list(members))
+    return team
+
+
+@transaction.atomic
+def milestone_create(*, actor: Any, team: CommandoTeam, title: str, due_on: Any) -> Milestone:
+    milestone = Milestone(team=team, title=title, due_on=due_on)
+    milestone.full_clean()
+    milestone.save()
+    _created(actor, milestone, "milestone.create", f"{team.name} 新增攻坚节点 {title}")
+    return milestone
+
+
+@transaction.atomic
+def milestone_complete(*, actor: Any, milestone: Milestone, done_on: Any) -> Milestone:
+    if milestone.done_on is None:
+        milestone.done_on = done_on
+        milestone.full_clean()
+        milestone.save(update_fields=["done_on", "updated_at"])
+        audit_record(actor=actor, action="milestone.complete", target=milestone, summary=f"完成攻坚节点 {milestone}")
+    return milestone
+
+
+@transaction.atomic
+def pairing_update(*, actor: Any, pairing: Pairing, expected_version: int | None = None, **fields: Any) -> Pairing:
+    """Change a pairing's period (e.g. end it); who and what it pairs stay as created."""
+    ends_on = fields.get("ends_on", pairing.ends_on)
+    starts_on = fields.get("starts_on", pairing.starts_on)
+    if ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
+    _update(
+        actor=actor,
+        obj=pairing,
+        expected_version=expected_version,
+        fields=fields,
+        action="pairing.update",
+        summary=f"修改挂点联系 {pairing}",
+    )
+    return pairing
+
+
+@transaction.atomic
+def mentoring_pair_update(
+    *, actor: Any, pair: MentoringPair, expected_version: int | None = None, **fields: Any
+) -> MentoringPair:
+    _update(
+        actor=actor,
+        obj=pair,
+        expected_version=expected_version,
+        fields=fields,
+        action="mentoring.update",
+        summary=f"修改结对帮带 {pair}",
+    )
+    return pair
+
+
+@transaction.atomic
+def visit_log(*, actor: Any, enterprise: Enterprise, **fields: Any) -> Visit:
+    """An instructor logs their own visit to an enterprise they are actively paired with (admins may log for them)."""
+    instructor = fields.pop("instructor", None) or actor
+    if getattr(actor, "role", None) == "instructor" and instructor.pk != actor.pk:
+        raise ValidationError({"instructor": "指导员只能记录本人的走访。"})
+    paired = Pairing.objects.filter(
+        active_pairing_q(), staff=instructor, enterprise=enterprise, kind=PairingKind.INSTRUCTOR_ENTERPRISE
+    ).exists()
+    if not paired:
+        raise ValidationError({"enterprise": "只能为本人联系的企业记录走访。"})
+    return visit_create(actor=actor, instructor=instructor, enterprise=enterprise, **fields)
