@@ -32,14 +32,24 @@ class ConditionOutcome:
     article: str = ""
     sources: list[dict[str, str]] = field(default_factory=list)
     implicit: bool = False
+    #: Under an odd number of `not`s: the rule wants this condition NOT to hold.
+    negated: bool = False
+
+    @property
+    def effective(self) -> str:
+        """The outcome as the policy sees it (met means: this condition does not stand in the way)."""
+        if self.negated and self.outcome != MISSING:
+            return NOT_MET if self.outcome == MET else MET
+        return self.outcome
 
     @property
     def outcome_label(self) -> str:
-        return OUTCOME_LABELS[self.outcome]
+        return OUTCOME_LABELS[self.effective]
 
     @property
     def sentence(self) -> str:
-        return f"{self.label}{OP_LABELS[self.op]}{self.expected}（实际：{self.actual}）"
+        prefix = "并非" if self.negated else ""
+        return f"{prefix}{self.label}{OP_LABELS[self.op]}{self.expected}（实际：{self.actual}）"
 
 
 @dataclass
@@ -54,7 +64,7 @@ class Explanation:
 
     @property
     def failing_fields(self) -> list[str]:
-        return sorted({c.field for c in self.conditions if c.outcome != MET and c.field})
+        return sorted({c.field for c in self.blocking if c.field})
 
 
 def record_value(spec: FieldSpec, record: Mapping[str, Any], as_of: date) -> Any:
@@ -108,7 +118,7 @@ class Evaluator:
     def operand(self, spec: FieldSpec, value: Any) -> Any:
         return as_int(spec, self.params.resolve(value, self.as_of))
 
-    def leaf(self, leaf: Leaf, record: Mapping[str, Any], out: list[ConditionOutcome]) -> str:
+    def leaf(self, leaf: Leaf, record: Mapping[str, Any], out: list[ConditionOutcome], negated: bool) -> str:
         spec = leaf.spec
         actual = record_value(spec, record, self.as_of)
         sources: list[dict[str, str]] = []
@@ -136,14 +146,16 @@ class Evaluator:
                 article=leaf.article,
                 sources=sources,
                 implicit=leaf.implicit,
+                negated=negated,
             )
         )
         return outcome
 
-    def node(self, node: Node, record: Mapping[str, Any], out: list[ConditionOutcome]) -> str:
+    def node(self, node: Node, record: Mapping[str, Any], out: list[ConditionOutcome], negated: bool = False) -> str:
         if isinstance(node, Leaf):
-            return self.leaf(node, record, out)
-        results = [self.node(child, record, out) for child in node.children]
+            return self.leaf(node, record, out, negated)
+        inner = not negated if node.kind == "not" else negated
+        results = [self.node(child, record, out, inner) for child in node.children]
         if node.kind == "not":
             return {MET: NOT_MET, NOT_MET: MET, MISSING: MISSING}[results[0]]
         if node.kind == "all":
@@ -190,7 +202,7 @@ class Evaluator:
         for top in tops:
             sub: list[ConditionOutcome] = []
             if self.node(top, record, sub) != MET:
-                blocking.extend(c for c in sub if c.outcome != MET)
+                blocking.extend(c for c in sub if c.effective != MET)
         return Explanation(eligible, outcome, amount, tier, conditions, blocking)
 
 
