@@ -4,7 +4,9 @@ from typing import Any
 
 from cockpit.links import drill
 from cockpit.scope import Scope
+from cockpit.selectors.innovation import investment_pipeline, investment_signed_by_chain, investment_signed_figures
 from cockpit.selectors.organization import organization_chain_figures
+from cockpit.selectors.trends import comparison, trends
 from cockpit.widgets import Figure, Widget, register
 
 
@@ -88,5 +90,118 @@ register(
         office_staff=True,
         order=10,
         description="党组织、覆盖企业、党员为现有记录（存量），不随期间变化；分产业链数据与产业链覆盖页一致。",
+    )
+)
+
+
+# ---- innovation chain: investment (创新链 · 招商) -------------------------------------------------------------------
+
+
+def _period_params(scope: Scope, prefix: str = "") -> dict[str, str]:
+    return {f"{prefix}from": scope.period.start.isoformat(), f"{prefix}to": scope.period.end.isoformat()}
+
+
+def investment_widget(scope: Scope) -> dict[str, Any]:
+    figures_data = investment_signed_figures(scope)
+    chain = scope.chain.pk if scope.chain is not None else None
+    signed = {"stage": "signed_or_later", "chain": chain, **_period_params(scope, "signed_")}
+    figures = [
+        Figure(
+            "projects_signed",
+            "签约项目",
+            figures_data["projects_signed"],
+            "个",
+            drill("investment:project_list", **signed),
+        ),
+        Figure(
+            "investment_signed_wan",
+            "签约金额",
+            figures_data["investment_signed_wan"],
+            "万元",
+            drill("investment:project_list", **signed),
+        ),
+    ]
+    rows = [
+        {
+            "label": row["chain"],
+            "code": row["code"],
+            "cells": [
+                Figure(
+                    "projects_signed",
+                    "签约项目",
+                    row["projects_signed"],
+                    url=drill("investment:project_list", **{**signed, "chain": row["chain_id"]}),
+                ),
+                Figure("investment_signed_wan", "签约金额（万元）", row["investment_signed_wan"]),
+            ],
+        }
+        for row in investment_signed_by_chain(scope)
+    ]
+    pipeline = [
+        {
+            "label": row["label"],
+            "code": row["stage"],
+            "cells": [
+                Figure(
+                    "projects",
+                    "项目",
+                    row["projects"],
+                    url=drill("investment:project_list", stage=row["stage"], chain=chain),
+                ),
+                Figure("amount_wan", "金额（万元）", row["amount_wan"]),
+            ],
+        }
+        for row in investment_pipeline(scope)
+    ]
+    return {
+        "figures": figures,
+        "table": {"caption": "期间签约（分产业链）", "headers": ["签约项目", "签约金额（万元）"], "rows": rows},
+        "table2": {"caption": "项目库（当前阶段，存量）", "headers": ["项目", "金额（万元）"], "rows": pipeline},
+    }
+
+
+register(
+    Widget(
+        key="investment",
+        title="创新链 · 招商引资",
+        compute=investment_widget,
+        order=30,
+        description="签约项目：期间内签约（签约日期在期间内）且现处签约及以后阶段的项目；金额为投资额合计。",
+    )
+)
+
+
+# ---- trends and year-on-year comparison (趋势与同比) ----------------------------------------------------------------
+
+
+def trends_widget(scope: Scope) -> dict[str, Any]:
+    rows = [
+        {
+            "label": row["label"],
+            "code": row["key"],
+            "cells": [
+                Figure("current", "本期", row["current"]),
+                Figure("previous", "去年同期", row["previous"]),
+                Figure("change", "同比", row["change"], "%"),
+            ],
+        }
+        for row in comparison(scope)
+    ]
+    return {
+        "figures": [],
+        "chart": trends(scope),
+        "chart_id": "chart-trends",
+        "table": {"caption": "与去年同期比较", "headers": ["本期", "去年同期", "同比"], "rows": rows},
+    }
+
+
+register(
+    Widget(
+        key="trends",
+        title="月度趋势与同比",
+        compute=trends_widget,
+        office_staff=True,
+        order=90,
+        description="按月统计期间内发生数；虚线为去年同期。去年同期无数据时不计算同比。",
     )
 )

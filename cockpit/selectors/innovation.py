@@ -106,3 +106,8 @@ def signed_projects_list(scope: Scope, limit: int = 500) -> list[dict[str, Any]]
         }
         for project in qs
     ]
+
+
+def matching_figures(scope: Scope) -> dict[str, Any]:
+    """roundtables_held, agreements — None until the matching app lands (docs/cockpit.md)."""
+    return {}

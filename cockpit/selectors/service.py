@@ -19,3 +19,8 @@ def problem_rows(scope: Scope, limit: int) -> list[dict[str, Any]]:
 
 def result_rows(scope: Scope, limit: int) -> list[dict[str, Any]]:
     return []
+
+
+def trend_series(series: Any) -> list[Any]:
+    """Monthly series for the trends chart (built with the `series` class passed in)."""
+    return []

@@ -7,7 +7,8 @@ talent events) is `None` when the scope names an office, rather than an area-wid
 from typing import Any
 
 from cockpit.scope import Scope
-from cockpit.selectors.innovation import investment_signed_figures
+from cockpit.selectors import service, talent
+from cockpit.selectors.innovation import investment_signed_figures, matching_figures
 from cockpit.selectors.organization import organization_chain_figures
 
 #: Every headline key, in the order of the report.
@@ -57,6 +58,34 @@ HEADLINE_LABELS = {
 }
 
 
+#: Flows of the period (the rest are stocks): these are compared with the same period last year.
+FLOW_KEYS = [
+    "needs_collected",
+    "needs_resolved",
+    "service_deliveries",
+    "matters_handled",
+    "enterprises_served",
+    "projects_signed",
+    "investment_signed_wan",
+    "roundtables_held",
+    "agreements",
+    "talent_events",
+    "talent_subsidy_planned_wan",
+    "talent_subsidy_paid_wan",
+]
+
+
+def flow_figures(scope: Scope) -> dict[str, Any]:
+    """The figures of the service and innovation chains for the scope (None where the scope has no such dimension)."""
+    figures: dict[str, Any] = {}
+    figures.update(service.service_figures(scope))
+    if scope.office is None:
+        figures.update(investment_signed_figures(scope))
+        figures.update(matching_figures(scope))
+    figures.update(talent.talent_figures(scope))
+    return figures
+
+
 def cockpit_summary(scope: Scope) -> dict[str, Any]:
     """The headline figures of the scope: every key of HEADLINE_KEYS plus `by_chain` (organization chain per chain)."""
     summary: dict[str, Any] = dict.fromkeys(HEADLINE_KEYS)
@@ -73,6 +102,5 @@ def cockpit_summary(scope: Scope) -> dict[str, Any]:
         for row in organization.pop("by_chain")
     ]
     summary.update(organization)
-    if scope.office is None:
-        summary.update(investment_signed_figures(scope))
+    summary.update(flow_figures(scope))
     return summary

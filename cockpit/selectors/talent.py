@@ -13,3 +13,8 @@ def talent_figures(scope: Scope) -> dict[str, Any]:
 
 def payout_rows(scope: Scope, limit: int) -> list[dict[str, Any]]:
     return []
+
+
+def trend_series(series: Any) -> list[Any]:
+    """Monthly series for the trends chart (built with the `series` class passed in)."""
+    return []
