@@ -27,7 +27,7 @@ from chains.services import link_create, placement_upsert
 from core.exporting import workbook_response
 from core.services import audit_record
 from enterprises.listing import Column, ListSpec, form_page, list_response, yes_no
-from enterprises.permissions import EDITORS, editors_only, has_role, readers_only
+from enterprises.permissions import EDITORS, editors_only, has_role, staff_only
 from enterprises.selectors import enterprises_visible_to
 
 
@@ -95,7 +95,7 @@ UNCOVERED_LIST = ListSpec(
 )
 
 
-@readers_only
+@staff_only
 def chain_list(request: HttpRequest) -> HttpResponse:
     chains = chains_visible_to(request.user).annotate(
         link_count=_count(Link, "chain"),
@@ -105,7 +105,7 @@ def chain_list(request: HttpRequest) -> HttpResponse:
     return list_response(request, CHAIN_LIST, chains)
 
 
-@readers_only
+@staff_only
 def chain_detail(request: HttpRequest, pk: int) -> HttpResponse:
     chain = chain_for(request.user, pk)
     placements = (
@@ -202,7 +202,7 @@ def _coverage_cells(row: dict[str, Any]) -> list[Any]:
     ]
 
 
-@readers_only
+@staff_only
 def coverage(request: HttpRequest) -> HttpResponse:
     _coverage_required(request)
     rows = chain_coverage(request.user)
@@ -216,7 +216,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     return render(request, "chains/coverage.html", {"rows": rows, "formations": FORMATIONS, "title": "组织链覆盖"})
 
 
-@readers_only
+@staff_only
 def coverage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _coverage_required(request)
     chain = chain_for(request.user, pk)

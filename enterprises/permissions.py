@@ -13,6 +13,9 @@ from accounts.choices import STAFF_ROLES, Role
 
 #: Roles that work with the register, chains and the organization chain (reading, scoped by the selectors).
 READERS = frozenset(STAFF_ROLES | {Role.ENTERPRISE})
+#: Staff roles only: the chain pages and the organization-chain lists (enterprise users reach their own
+#: organizations from their enterprise page; the detail pages are scoped by the selectors).
+STAFF = frozenset(STAFF_ROLES)
 #: Only the party-work department edits the register and the organization chain.
 EDITORS = frozenset({Role.ADMIN})
 
@@ -39,4 +42,5 @@ def roles_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponse
 
 
 readers_only = roles_required(READERS)
+staff_only = roles_required(STAFF)
 editors_only = roles_required(EDITORS)

@@ -12,7 +12,7 @@ from enterprises.filters import EnterpriseFilter, InstitutionFilter
 from enterprises.forms import EnterpriseForm, InstitutionForm
 from enterprises.listing import Column, ListSpec, form_page, list_response, yes_no
 from enterprises.models import Enterprise, ResearchInstitution
-from enterprises.permissions import EDITORS, editors_only, has_role, readers_only
+from enterprises.permissions import EDITORS, STAFF, editors_only, has_role, readers_only
 from enterprises.selectors import (
     active_pairing_q,
     enterprise_for,
@@ -109,6 +109,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mentors": enterprise.mentors.select_related("mentor"),
         "mentees": enterprise.mentees.select_related("mentee"),
         "can_edit": has_role(request.user, EDITORS),
+        "staff_view": has_role(request.user, STAFF),
     }
     return render(request, "enterprises/enterprise_detail.html", context)
 

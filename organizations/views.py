@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from core.access import get_visible_or_404
 from enterprises.listing import Column, ListSpec, form_page, list_response
-from enterprises.permissions import EDITORS, editors_only, has_role, readers_only, roles_required
+from enterprises.permissions import EDITORS, STAFF, editors_only, has_role, readers_only, roles_required, staff_only
 from enterprises.selectors import enterprises_visible_to
 from organizations.filters import (
     CommandoTeamFilter,
@@ -124,7 +124,7 @@ ORGANIZATION_LIST = ListSpec(
 )
 
 
-@readers_only
+@staff_only
 def organization_list(request: HttpRequest) -> HttpResponse:
     qs = organizations_with_counts(organizations_visible_to(request.user))
     return _list(request, ORGANIZATION_LIST, qs, ("新增党组织", _url("create")))
@@ -142,6 +142,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "teams": commando_teams_visible_to(request.user).filter(organization=organization),
         "children": organizations_visible_to(request.user).filter(parent=organization),
         "can_edit": _is_editor(request),
+        "staff_view": has_role(request.user, STAFF),
     }
     return render(request, "organizations/organization_detail.html", context)
 
@@ -215,7 +216,7 @@ MEMBER_LIST = ListSpec(
 )
 
 
-@readers_only
+@staff_only
 def member_list(request: HttpRequest) -> HttpResponse:
     qs = members_visible_to(request.user).order_by("organization__name", "name")
     return _list(request, MEMBER_LIST, qs, ("新增党员", _url("member_create")))
@@ -274,7 +275,7 @@ POST_LIST = ListSpec(
 )
 
 
-@readers_only
+@staff_only
 def post_list(request: HttpRequest) -> HttpResponse:
     qs = pioneer_posts_visible_to(request.user).order_by("organization__name", "kind", "name")
     return _list(request, POST_LIST, qs, ("新增先锋岗/责任区", _url("post_create")))
@@ -340,7 +341,7 @@ TEAM_LIST = ListSpec(
 )
 
 
-@readers_only
+@staff_only
 def team_list(request: HttpRequest) -> HttpResponse:
     qs = commando_teams_visible_to(request.user).order_by("organization__name", "name")
     return _list(request, TEAM_LIST, qs, ("新增突击队", _url("team_create")))
@@ -352,7 +353,12 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "organizations/team_detail.html",
-        {"team": team, "can_edit": _is_editor(request), "today": timezone.localdate()},
+        {
+            "team": team,
+            "can_edit": _is_editor(request),
+            "staff_view": has_role(request.user, STAFF),
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -444,7 +450,7 @@ PAIRING_LIST = ListSpec(
 )
 
 
-@readers_only
+@staff_only
 def pairing_list(request: HttpRequest) -> HttpResponse:
     qs = pairings_visible_to(request.user).order_by("kind", "staff__username", "enterprise__name", "id")
     return _list(request, PAIRING_LIST, qs, ("新增挂点联系", _url("pairing_create")))
@@ -500,7 +506,7 @@ VISIT_LIST = ListSpec(
 )
 
 
-@readers_only
+@staff_only
 def visit_list(request: HttpRequest) -> HttpResponse:
     actions = [("记录走访", _url("visit_create"))] if has_role(request.user, {Role.ADMIN, Role.INSTRUCTOR}) else []
     return list_response(request, VISIT_LIST, visits_visible_to(request.user), actions=actions)
@@ -539,7 +545,7 @@ MENTORING_LIST = ListSpec(
 )
 
 
-@readers_only
+@staff_only
 def mentoring_list(request: HttpRequest) -> HttpResponse:
     qs = mentoring_pairs_visible_to(request.user).order_by("mentor__name", "mentee__name")
     return _list(request, MENTORING_LIST, qs, ("新增结对帮带", _url("mentoring_create")))
