@@ -30,7 +30,11 @@ _NEED_STAGES: dict[str, str] = {
     State.IN_PROGRESS: Stage.RESOLVE,
     State.ESCALATED: Stage.RESOLVE,
 }
-_MATTER_STAGES: dict[str, str] = {State.ORDERED: Stage.MATTER, State.ACCEPTED: Stage.MATTER, State.HANDLED: Stage.MATTER}
+_MATTER_STAGES: dict[str, str] = {
+    State.ORDERED: Stage.MATTER,
+    State.ACCEPTED: Stage.MATTER,
+    State.HANDLED: Stage.MATTER,
+}
 _DEADLINE_FIELD: dict[str, str] = {
     Stage.ACCEPT: "accept_due_at",
     Stage.SIGN: "sign_due_at",
