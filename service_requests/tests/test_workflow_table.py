@@ -37,16 +37,16 @@ PREFERRED = ["handler", "enterprise_user", "admin", "supervisor", "instructor", 
 
 def _record(world, kind, state, *, action=""):
     now = timezone.now()
-    common = dict(
-        enterprise=world.enterprise,
-        instructor=world.instructor,
-        lead_unit=world.unit,
-        state=state,
-        due_at=now + timedelta(days=7),
-        sign_due_at=now + timedelta(days=1),
-        pending_extension_workdays=2 if action in ("approve_extension", "reject_extension") else None,
-        paused_at=now if state == State.AWAITING_INFO else None,
-    )
+    common = {
+        "enterprise": world.enterprise,
+        "instructor": world.instructor,
+        "lead_unit": world.unit,
+        "state": state,
+        "due_at": now + timedelta(days=7),
+        "sign_due_at": now + timedelta(days=1),
+        "pending_extension_workdays": 2 if action in ("approve_extension", "reject_extension") else None,
+        "paused_at": now if state == State.AWAITING_INFO else None,
+    }
     if kind == Kind.NEED:
         obj = NeedFactory(runner=world.runner, **common)
         obj.co_units.add(world.co_unit)
