@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 
 
-def drill(url_name: str, **params: Any) -> str | None:
-    """`reverse(url_name)` plus the non-empty params as a query string; None when the page does not exist."""
+def drill(url_name: str, *args: Any, **params: Any) -> str | None:
+    """`reverse(url_name, args)` plus the non-empty params as a query string; None when the page does not exist."""
     try:
-        url = reverse(url_name)
+        url = reverse(url_name, args=args or None)
     except NoReverseMatch:
         return None
     query = {key: str(value) for key, value in params.items() if value not in (None, "")}

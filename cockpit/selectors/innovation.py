@@ -11,16 +11,16 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from cockpit.scope import Scope
-from investment.choices import SIGNED_STAGES, Stage
-from investment.models import Project
+from investment.choices import SIGNED_STAGES
+from investment.selectors import investment_figures, projects_visible_to
 
 ZERO = Decimal("0.00")
 
 
 def signed_projects_in(scope: Scope) -> Any:
-    """Projects signed in the period (signed_on within it, now at signed or a later stage; dropped ones not counted),
-    of the chosen chain. Projects have no management office: with an office filter the caller shows no figure."""
-    qs = Project.objects.filter(
+    """Projects signed in the period as `investment.selectors.investment_figures` counts them (signed_on within it,
+    now at signed or a later stage), visible to the user, of the chosen chain."""
+    qs = projects_visible_to(scope.user).filter(
         stage__in=SIGNED_STAGES, signed_on__gte=scope.period.start, signed_on__lte=scope.period.end
     )
     if scope.chain is not None:
@@ -28,37 +28,24 @@ def signed_projects_in(scope: Scope) -> Any:
     return qs
 
 
-def investment_signed_figures(scope: Scope) -> dict[str, Any]:
-    """projects_signed (count) and investment_signed_wan (Decimal 万元) in one query.
-
-    Stand-in for `investment.selectors.investment_figures` (to move there)."""
-    row = signed_projects_in(scope).aggregate(n=Count("pk"), total=Sum("amount_wan"))
-    return {"projects_signed": row["n"], "investment_signed_wan": (row["total"] or ZERO).quantize(ZERO)}
+def investment_details(scope: Scope) -> dict[str, Any]:
+    """`investment.selectors.investment_figures` for the scope: totals, by_chain, by_team, by_stage (four queries)."""
+    return investment_figures(scope.user, scope.period.start, scope.period.end, chain=scope.chain)
 
 
-def investment_signed_by_chain(scope: Scope) -> list[dict[str, Any]]:
-    """Signed projects and amount per chain in the period (one query)."""
-    rows = (
-        signed_projects_in(scope)
-        .order_by()
-        .values("chain", "chain__name", "chain__code")
-        .annotate(n=Count("pk"), total=Sum("amount_wan"))
-        .order_by("chain__sort_order", "chain")
-    )
-    return [
-        {
-            "chain": row["chain__name"] or "未分链",
-            "code": row["chain__code"] or "",
-            "chain_id": row["chain"],
-            "projects_signed": row["n"],
-            "investment_signed_wan": (row["total"] or ZERO).quantize(ZERO),
-        }
-        for row in rows
-    ]
+def investment_signed_figures(scope: Scope, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """projects_signed (count) and investment_signed_wan (Decimal 万元, 2 places)."""
+    data = details if details is not None else investment_details(scope)
+    return {
+        "projects_signed": data["projects_signed"],
+        "investment_signed_wan": Decimal(data["investment_signed_wan"]).quantize(ZERO),
+    }
 
 
 def investment_signed_by_month(scope: Scope) -> dict[tuple[int, int], dict[str, Any]]:
-    """(year, month) → signed count and amount, for trends (one query)."""
+    """(year, month) → signed count and amount, for trends (one query).
+
+    Stand-in for a monthly series in `investment.selectors` (to move there)."""
     rows = (
         signed_projects_in(scope)
         .order_by()
@@ -69,25 +56,17 @@ def investment_signed_by_month(scope: Scope) -> dict[tuple[int, int], dict[str, 
     return {(row["y"], row["m"]): {"n": row["n"], "total": row["total"] or ZERO} for row in rows}
 
 
-def investment_pipeline(scope: Scope) -> list[dict[str, Any]]:
-    """The pipeline as it stands: projects and amount per stage (of the chosen chain), in stage order (one query).
-
-    Stand-in for an `investment.selectors` pipeline summary (to move there)."""
-    qs = Project.objects.all()
-    if scope.chain is not None:
-        qs = qs.filter(chain=scope.chain)
-    rows: dict[str, tuple[int, Decimal]] = {
-        row["stage"]: (row["n"], row["total"] or ZERO)
-        for row in qs.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount_wan"))
-    }
+def investment_pipeline(scope: Scope, details: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The pipeline as it stands: projects and amount per stage (of the chosen chain), in stage order."""
+    data = details if details is not None else investment_details(scope)
     return [
         {
-            "stage": stage.value,
-            "label": str(stage.label),
-            "projects": rows.get(stage.value, (0, ZERO))[0],
-            "amount_wan": rows.get(stage.value, (0, ZERO))[1].quantize(ZERO),
+            "stage": row["stage"],
+            "label": row["label"],
+            "projects": row["projects"],
+            "amount_wan": Decimal(row["amount_wan"]).quantize(ZERO),
         }
-        for stage in Stage
+        for row in data["by_stage"]
     ]
 
 

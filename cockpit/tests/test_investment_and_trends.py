@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cockpit.periods import month_period, quarter_period, year_period
 from cockpit.scope import Scope
-from cockpit.selectors.innovation import investment_pipeline, investment_signed_by_chain, investment_signed_figures
+from cockpit.selectors.innovation import investment_details, investment_pipeline, investment_signed_figures
 from cockpit.selectors.trends import comparison, trends
 from investment.models import InvestmentTeam, Project
 
@@ -51,9 +51,9 @@ def test_signed_projects_count_the_period_inclusive_of_both_ends(projects, leade
 
 
 def test_signed_projects_by_chain_and_chain_filter(projects, area, leader):
-    rows = {row["code"]: row for row in investment_signed_by_chain(_scope(leader, year_period(YEAR)))}
-    assert (rows["lh"]["projects_signed"], rows["lh"]["investment_signed_wan"]) == (2, Decimal("300.30"))
-    assert (rows["de"]["projects_signed"], rows["de"]["investment_signed_wan"]) == (2, Decimal("700.70"))
+    rows = {row["code"]: row for row in investment_details(_scope(leader, year_period(YEAR)))["by_chain"]}
+    assert (rows["lh"]["projects"], rows["lh"]["amount_wan"]) == (2, Decimal("300.30"))
+    assert (rows["de"]["projects"], rows["de"]["amount_wan"]) == (2, Decimal("700.70"))
     filtered = investment_signed_figures(_scope(leader, year_period(YEAR), chain=area.de))
     assert filtered == {"projects_signed": 2, "investment_signed_wan": Decimal("700.70")}
 
