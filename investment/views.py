@@ -377,7 +377,7 @@ EVENT_HEADERS = ["活动名称", "类型", "日期", "城市", "产业链", "主
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     _require_read(request.user)
-    filterset = EventFilter(request.GET or None, queryset=events_visible_to(request.user))
+    filterset = EventFilter(request.GET or None, queryset=events_visible_to(request.user).order_by("-held_on", "-id"))
     results = filterset.qs
     if request.GET.get("export") == "xlsx":
         audit_record(actor=request.user, action="investment.event.export", summary="导出推介活动")
