@@ -19,7 +19,7 @@ class InvestmentTeamFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def members(obj, create, extracted, **kwargs):
         if create and extracted:
-            obj.members.set(extracted)  # type: ignore[attr-defined]
+            obj.members.set(extracted)
 
 
 def investment_member(team: InvestmentTeam, username: str) -> object:

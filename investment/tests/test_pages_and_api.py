@@ -51,7 +51,7 @@ def world(db):
     return {"member": member, "team_a": team_a, "team_b": team_b, "health": health, "event": event, "link": link}
 
 
-LIST_URLS = [
+LIST_URLS: list[tuple[str, list[int]]] = [
     ("investment:dashboard", []),
     ("investment:project_list", []),
     ("investment:target_list", []),
