@@ -23,6 +23,7 @@ def _add_routers() -> None:
     from investment.api import router as investment_router
     from matching.api import router as matching_router
     from organizations.api import router as organizations_router
+    from service_requests.api import alias_router as service_requests_alias_router
     from service_requests.api import router as service_requests_router
     from talent.api import router as talent_router
 
@@ -32,6 +33,7 @@ def _add_routers() -> None:
     api.add_router("/chain-map/", chain_map_router)
     api.add_router("/organizations/", organizations_router)
     api.add_router("/services/", service_requests_router)
+    api.add_router("/service-requests/", service_requests_alias_router)
     api.add_router("/matching/", matching_router)
     api.add_router("/investment/", investment_router)
     api.add_router("/talent/", talent_router)
