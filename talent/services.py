@@ -348,20 +348,6 @@ def _transition(entitlement: Entitlement, action: str) -> str:
     return nxt
 
 
-def _notify(entitlement: Entitlement, text: str) -> None:
-    """The talent (if they have an account) and the employer's users hear of the decision."""
-    from accounts.models import User
-
-    recipients: list[Any] = []
-    talent = entitlement.talent
-    if talent is not None and talent.user_id:
-        recipients.append(talent.user_id)
-    employer_id = talent.employer_id if talent is not None else entitlement.enterprise_id
-    if employer_id:
-        recipients.extend(User.objects.filter(enterprise_id=employer_id, is_active=True).values_list("pk", flat=True))
-    Notice.objects.bulk_create([Notice(recipient_id=pk, text=text[:300], entitlement=entitlement) for pk in recipients])
-
-
 def _pay(actor: Any, entitlement: Entitlement) -> Disbursement:
     """Write the ledger row; the unique constraint (record, policy, period) refuses a second payment."""
     try:
@@ -389,51 +375,103 @@ class ReviewResult:
 
 @transaction.atomic
 def entitlements_review(*, actor: Any, ids: Sequence[int], action: str, reason: str = "") -> ReviewResult:
-    """Approve (→ ledger) or hold (with a reason) many entitlements; each one is decided on its own merits."""
+    """Approve (→ ledger) or hold (with a reason) many entitlements at once, in a constant number of queries.
+
+    Approval writes the ledger rows with one INSERT that skips conflicts: an entitlement whose record, policy and
+    period were already paid (under another version, or by a concurrent run) gets no row and is refused.
+    """
     require_role(actor, REVIEW_ROLES)
     if action not in ("approve", "hold"):
         raise ValidationError("未知的审核操作。")
     if action == "hold" and not reason.strip():
         raise ValidationError({"reason": "暂缓须填写原因。"})
     result = ReviewResult([], {})
-    rows = (
-        Entitlement.objects.select_for_update()
+    rows = list(
+        Entitlement.objects.select_for_update(of=("self",))
         .filter(pk__in=list(ids))
         .select_related("policy", "talent")
         .order_by("pk")
     )
-    now = timezone.now()
+    movable: dict[int, Entitlement] = {}
+    next_state = ""
     for entitlement in rows:
         try:
-            nxt = _transition(entitlement, action)
-            if nxt == EntitlementStatus.APPROVED:
-                _pay(actor, entitlement)
+            next_state = _transition(entitlement, action)
+            movable[entitlement.pk] = entitlement
         except ValidationError as error:
             result.refused[entitlement.pk] = error.messages[0]
-            continue
-        entitlement.status = nxt
-        entitlement.decided_at = now
-        entitlement.decided_by = actor
-        entitlement.hold_reason = reason.strip() if nxt == EntitlementStatus.HELD else ""
-        entitlement.save(update_fields=["status", "decided_at", "decided_by", "hold_reason", "updated_at"])
-        verb = "已核准发放" if nxt == EntitlementStatus.APPROVED else f"暂缓（{entitlement.hold_reason}）"
-        _notify(entitlement, f"{entitlement.policy.name} {entitlement.period:%Y-%m} {entitlement.amount} 元：{verb}")
-        result.done.append(entitlement.pk)
+    if action == "approve" and movable:
+        approver = actor if getattr(actor, "pk", None) else None
+        Disbursement.objects.bulk_create(
+            [
+                Disbursement(
+                    entitlement_id=e.pk,
+                    policy_id=e.policy_id,
+                    talent_id=e.talent_id,
+                    enterprise_id=e.enterprise_id,
+                    period=e.period,
+                    amount=e.amount,
+                    approved_by=approver,
+                )
+                for e in movable.values()
+            ],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+        paid = set(
+            Disbursement.objects.filter(entitlement_id__in=list(movable)).values_list("entitlement_id", flat=True)
+        )
+        for pk in [pk for pk in movable if pk not in paid]:
+            e = movable.pop(pk)
+            result.refused[pk] = f"{e.period:%Y-%m} 已就该政策向该对象发放过，不能重复发放。"
+    if movable:
+        hold_reason = reason.strip() if action == "hold" else ""
+        Entitlement.objects.filter(pk__in=list(movable)).update(
+            status=next_state,
+            decided_at=timezone.now(),
+            decided_by=actor,
+            hold_reason=hold_reason,
+            updated_at=timezone.now(),
+        )
+        verb = "已核准发放" if action == "approve" else f"暂缓（{hold_reason}）"
+        _notify_many(list(movable.values()), verb)
+        result.done = sorted(movable)
     audit_record(
         actor=actor,
         action=f"talent.entitlement_{action}",
         summary=f"审核待遇 {len(result.done)} 条（{action}）",
-        ids=result.done,
+        ids=result.done[:1000],
         refused=result.refused,
         reason=reason,
     )
     return result
 
 
+def _notify_many(entitlements: list[Entitlement], verb: str) -> None:
+    """One notice per entitlement to the talent's account and to each user of the employer (two queries)."""
+    from accounts.models import User
+
+    employer_ids = {e.talent.employer_id if e.talent else e.enterprise_id for e in entitlements} - {None}
+    staff: dict[int, list[int]] = {}
+    for user_id, enterprise_id in User.objects.filter(enterprise_id__in=employer_ids, is_active=True).values_list(
+        "pk", "enterprise_id"
+    ):
+        staff.setdefault(enterprise_id, []).append(user_id)
+    notices = []
+    for e in entitlements:
+        text = f"{e.policy.name} {e.period:%Y-%m} {e.amount} 元：{verb}"[:300]
+        employer_id = e.talent.employer_id if e.talent else e.enterprise_id
+        recipients = ([e.talent.user_id] if e.talent and e.talent.user_id else []) + staff.get(employer_id or 0, [])
+        notices.extend(Notice(recipient_id=pk, text=text, entitlement=e) for pk in recipients)
+    Notice.objects.bulk_create(notices, batch_size=1000)
+
+
 @transaction.atomic
 def entitlement_object(*, actor: Any, entitlement: Entitlement, text: str) -> Entitlement:
     """A talent contests a hold within the objection window; the entitlement goes back to review."""
-    entitlement = Entitlement.objects.select_for_update().select_related("talent", "policy").get(pk=entitlement.pk)
+    entitlement = (
+        Entitlement.objects.select_for_update(of=("self",)).select_related("talent", "policy").get(pk=entitlement.pk)
+    )
     talent = entitlement.talent
     if talent is None or talent.user_id is None or talent.user_id != getattr(actor, "pk", None):
         raise PermissionDenied("只有本人可以提出异议。")
@@ -494,7 +532,7 @@ def entitlement_claim(*, actor: Any, talent: Talent, policy: Policy, period: dat
     entitlement.decided_at = timezone.now()
     entitlement.decided_by = actor
     entitlement.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
-    _notify(entitlement, f"{policy.name} {period:%Y-%m} {entitlement.amount} 元：即申即享，已核准发放")
+    _notify_many([entitlement], "即申即享，已核准发放")
     audit_record(actor=actor, action="talent.entitlement_claim", target=entitlement, summary=f"即申即享 {policy.name}")
     return entitlement
 
