@@ -113,3 +113,12 @@ def placement_list(request: HttpRequest, chain: str | None = None, link_id: int 
 @router.get("/{int:chain_id}", response=ChainOut, summary="产业链详情")
 def chain_detail(request: HttpRequest, chain_id: int) -> Any:
     return get_visible_or_404(chains_visible_to(request.user).prefetch_related(_links_prefetch()), pk=chain_id)
+
+
+# The chain map (owned by the innovation-chain work, served at /api/v1/chain-map/{id}) under the path the issue names.
+from chains.map_api import ChainMapOut, chain_map_for  # noqa: E402
+
+
+@router.get("/{int:chain_id}/map", response=ChainMapOut, summary="产业链图谱：环节指标、状态与缺口判定")
+def chain_map(request: HttpRequest, chain_id: int) -> Any:
+    return chain_map_for(request, chain_id)

@@ -58,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
     _require_map(request.user)
     chains = list(chains_visible_to(request.user))
     counts = gap_counts_by_chain(chains)
-    rows = [{"chain": chain, **counts[chain.pk]} for chain in chains]
+    rows = [{**counts[chain.pk], "chain": chain} for chain in chains]
     return render(request, "chains/map_index.html", {"rows": rows, "rules": RULES})
 
 

@@ -6,55 +6,189 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chains', '0001_initial'),
-        ('enterprises', '0002_load_industry_codes'),
+        ("chains", "0001_initial"),
+        ("enterprises", "0002_load_industry_codes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GapRuleSetting',
+            name="GapRuleSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('weak_min_firms', models.PositiveSmallIntegerField(default=3, help_text='环节（含下级）企业数少于此值即为弱链', verbose_name='弱链阈值（企业数）')),
-                ('low_end_share', models.DecimalField(decimal_places=2, default=Decimal('1.00'), help_text='应有研发或应用的环节中，制造业企业占比达到此值（0–1）即为低端', max_digits=3, verbose_name='低端判定比例')),
-                ('local_supply_target', models.DecimalField(decimal_places=2, default=Decimal('0.30'), help_text='龙头企业供应商中本区企业的占比低于此值（0–1）即为本地配套薄弱', max_digits=3, verbose_name='本地配套目标比例')),
-                ('local_supply_min_suppliers', models.PositiveSmallIntegerField(default=3, help_text='龙头企业记录的供应商少于此数时不作判定', verbose_name='本地配套最少记录数')),
-                ('chain', models.OneToOneField(blank=True, help_text='留空表示全区默认值', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='gap_setting', to='chains.chain', verbose_name='产业链')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                (
+                    "weak_min_firms",
+                    models.PositiveSmallIntegerField(
+                        default=3, help_text="环节（含下级）企业数少于此值即为弱链", verbose_name="弱链阈值（企业数）"
+                    ),
+                ),
+                (
+                    "low_end_share",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1.00"),
+                        help_text="应有研发或应用的环节中，制造业企业占比达到此值（0–1）即为低端",
+                        max_digits=3,
+                        verbose_name="低端判定比例",
+                    ),
+                ),
+                (
+                    "local_supply_target",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.30"),
+                        help_text="龙头企业供应商中本区企业的占比低于此值（0–1）即为本地配套薄弱",
+                        max_digits=3,
+                        verbose_name="本地配套目标比例",
+                    ),
+                ),
+                (
+                    "local_supply_min_suppliers",
+                    models.PositiveSmallIntegerField(
+                        default=3, help_text="龙头企业记录的供应商少于此数时不作判定", verbose_name="本地配套最少记录数"
+                    ),
+                ),
+                (
+                    "chain",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="留空表示全区默认值",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gap_setting",
+                        to="chains.chain",
+                        verbose_name="产业链",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '缺链判定阈值',
-                'verbose_name_plural': '缺链判定阈值',
-                'ordering': ['chain__sort_order', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('chain__isnull', True)), fields=('chain',), name='one_default_gap_setting'), models.CheckConstraint(condition=models.Q(('low_end_share__gte', 0), ('low_end_share__lte', 1), ('local_supply_target__gte', 0), ('local_supply_target__lte', 1)), name='gap_setting_shares_0_1', violation_error_message='比例应在 0–1 之间。')],
+                "verbose_name": "缺链判定阈值",
+                "verbose_name_plural": "缺链判定阈值",
+                "ordering": ["chain__sort_order", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("chain__isnull", True)), fields=("chain",), name="one_default_gap_setting"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("low_end_share__gte", 0),
+                            ("low_end_share__lte", 1),
+                            ("local_supply_target__gte", 0),
+                            ("local_supply_target__lte", 1),
+                        ),
+                        name="gap_setting_shares_0_1",
+                        violation_error_message="比例应在 0–1 之间。",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SupplyRelation',
+            name="SupplyRelation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('supplier_name', models.CharField(blank=True, max_length=200, verbose_name='供应方（区外企业名称）')),
-                ('supplier_uscc', models.CharField(blank=True, max_length=18, verbose_name='供应方统一社会信用代码')),
-                ('supplier_region', models.CharField(blank=True, max_length=50, verbose_name='供应方所在地区')),
-                ('product', models.CharField(blank=True, max_length=200, verbose_name='产品')),
-                ('share', models.DecimalField(blank=True, decimal_places=2, help_text='该供应占采购方同类采购的百分比，0–100', max_digits=5, null=True, verbose_name='占采购比例（%）')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='purchases', to='enterprises.enterprise', verbose_name='采购方（本区企业）')),
-                ('customer_link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='fed_by', to='chains.link', verbose_name='下游环节')),
-                ('supplier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='supplies', to='enterprises.enterprise', verbose_name='供应方（本区企业）')),
-                ('supplier_link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='feeds', to='chains.link', verbose_name='上游环节')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("supplier_name", models.CharField(blank=True, max_length=200, verbose_name="供应方（区外企业名称）")),
+                ("supplier_uscc", models.CharField(blank=True, max_length=18, verbose_name="供应方统一社会信用代码")),
+                ("supplier_region", models.CharField(blank=True, max_length=50, verbose_name="供应方所在地区")),
+                ("product", models.CharField(blank=True, max_length=200, verbose_name="产品")),
+                (
+                    "share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="该供应占采购方同类采购的百分比，0–100",
+                        max_digits=5,
+                        null=True,
+                        verbose_name="占采购比例（%）",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="purchases",
+                        to="enterprises.enterprise",
+                        verbose_name="采购方（本区企业）",
+                    ),
+                ),
+                (
+                    "customer_link",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fed_by",
+                        to="chains.link",
+                        verbose_name="下游环节",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supplies",
+                        to="enterprises.enterprise",
+                        verbose_name="供应方（本区企业）",
+                    ),
+                ),
+                (
+                    "supplier_link",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feeds",
+                        to="chains.link",
+                        verbose_name="上游环节",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '供应关系',
-                'verbose_name_plural': '供应关系',
-                'ordering': ['id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('customer__isnull', False), ('customer_link__isnull', True), ('supplier_link__isnull', True), models.Q(('supplier__isnull', False), models.Q(('supplier_name', ''), _negated=True), _connector='OR')), models.Q(('customer__isnull', True), ('customer_link__isnull', False), ('supplier__isnull', True), ('supplier_link__isnull', False), ('supplier_name', '')), _connector='OR'), name='supply_relation_firms_or_links', violation_error_message='供应关系须为“企业→本区企业”或“环节→环节”之一。'), models.CheckConstraint(condition=models.Q(('share__isnull', True), models.Q(('share__gte', 0), ('share__lte', 100)), _connector='OR'), name='supply_relation_share_percent', violation_error_message='比例应在 0–100 之间。')],
+                "verbose_name": "供应关系",
+                "verbose_name_plural": "供应关系",
+                "ordering": ["id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("customer__isnull", False),
+                                ("customer_link__isnull", True),
+                                ("supplier_link__isnull", True),
+                                models.Q(
+                                    ("supplier__isnull", False),
+                                    models.Q(("supplier_name", ""), _negated=True),
+                                    _connector="OR",
+                                ),
+                            ),
+                            models.Q(
+                                ("customer__isnull", True),
+                                ("customer_link__isnull", False),
+                                ("supplier__isnull", True),
+                                ("supplier_link__isnull", False),
+                                ("supplier_name", ""),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="supply_relation_firms_or_links",
+                        violation_error_message="供应关系须为“企业→本区企业”或“环节→环节”之一。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("share__isnull", True), models.Q(("share__gte", 0), ("share__lte", 100)), _connector="OR"
+                        ),
+                        name="supply_relation_share_percent",
+                        violation_error_message="比例应在 0–100 之间。",
+                    ),
+                ],
             },
         ),
     ]
