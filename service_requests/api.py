@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -46,10 +46,10 @@ def _route(method: str, path: str, **kwargs: Any) -> Any:
 
 
 class Pages(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1)
+    """50 per page, like every list page."""
 
-    page_size = 50
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(page_size=50, **kwargs)
 
 
 # ---- schemas ---------------------------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ class RequestIn(Schema):
     contact_phone: str = Field("", max_length=20)
 
 
-class RequestOut(Schema):
+class RequestBase(Schema):
     id: int
     code: str
     kind: str
@@ -89,6 +89,8 @@ class RequestOut(Schema):
     reopen_count: int
     version: int
 
+
+class RequestOut(RequestBase):
     @staticmethod
     def resolve_state_label(obj: ServiceRequest) -> str:
         return obj.get_state_display()
@@ -117,7 +119,7 @@ class EventOut(Schema):
     request_id: int
 
 
-class RequestDetailOut(RequestOut):
+class RequestDetailOut(RequestBase):
     description: str
     form_data: dict[str, Any]
     accept_due_at: datetime | None
@@ -219,7 +221,7 @@ class NoticeOut(Schema):
 
 def _messages(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
-        return "；".join(f"{k}: {'，'.join(str(m) for m in v.messages)}" for k, v in error.message_dict.items())  # type: ignore[attr-defined]
+        return "；".join(f"{k}: {'，'.join(str(m) for m in v)}" for k, v in error.message_dict.items())
     return "；".join(str(m) for m in error.messages)
 
 
@@ -330,7 +332,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Any:
             )
     except (ValidationError, PermissionDenied) as error:
         _raise_for(error)
-    return 201, _detail(request, selectors.request_for(user, obj.pk))
+    return Status(201, _detail(request, selectors.request_for(user, obj.pk)))
 
 
 @_route("get", "/catalog", response=list[CategoryOut], summary="帮办超市目录")
@@ -375,7 +377,7 @@ def create_delivery(request: HttpRequest, payload: DeliveryIn) -> Any:
         delivery = delivery_record(actor=request.user, **payload.dict(exclude={"enterprise_id"}), enterprise=enterprise)
     except (ValidationError, PermissionDenied) as error:
         _raise_for(error)
-    return 201, delivery
+    return Status(201, delivery)
 
 
 @_route("get", "/notices", response=list[NoticeOut], summary="督办通知")
