@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from core.services import audit_record, save_with_version
 from enterprises.models import Enterprise, ResearchInstitution
+from enterprises.selectors import enterprises_visible_to
 from matching import indexing
 from matching.choices import (
     COMPLEMENTS,
@@ -466,34 +467,49 @@ def agreement_report_progress(
 
 
 def service_chain_available() -> bool:
+    """True when the service chain's intake service is installed (it is, from the service_requests app)."""
     try:
-        from service_requests import services as service_services
+        from service_requests.services import need_create  # noqa: F401
     except ImportError:
         return False
-    return hasattr(service_services, "request_create_from_agreement") or hasattr(service_services, "request_create")
+    return True
 
 
 @transaction.atomic
-def agreement_open_service_need(*, actor: Any, agreement: Agreement) -> str:
-    """Open a need in the service chain for the agreement's first enterprise; returns the request reference."""
+def agreement_open_service_need(*, actor: Any, agreement: Agreement, enterprise: Enterprise | None = None) -> str:
+    """Open a need (诉求) in the service chain, through the roundtable channel, for one of the agreement's
+    enterprises that the actor may register for; returns the need's code, kept on the agreement."""
     _require(can_organize(actor))
     if agreement.service_request_ref:
         raise ValidationError("该合作事项已转入服务链。")
     if not service_chain_available():
         raise ValidationError("服务链尚未开通，暂不能转办。")
-    from service_requests import services as service_services
+    from service_requests.choices import Channel, Topic
+    from service_requests.services import need_create
 
-    enterprise = agreement.enterprises.order_by("pk").first()
+    parties = agreement.enterprises.order_by("pk")
     if enterprise is None:
-        raise ValidationError("合作事项没有参与企业。")
-    request = service_services.request_create(  # type: ignore[attr-defined]
+        enterprise = parties.filter(pk__in=enterprises_visible_to(actor).values("pk")).first()
+    elif not parties.filter(pk=enterprise.pk).exists():
+        raise ValidationError("该企业不是合作事项的参与方。")
+    if enterprise is None:
+        raise ValidationError("合作事项中没有您可代为登记诉求的企业。")
+    need = need_create(
         actor=actor,
         enterprise=enterprise,
-        title=f"合作事项：{agreement.title}"[:120],
+        title=f"合作事项推进：{agreement.title}"[:120],
         description=agreement.content,
-        channel="roundtable",
+        topic=Topic.TECHNOLOGY,
+        channel=Channel.ROUNDTABLE,
+        source_ref=f"agreement:{agreement.pk}",
     )
-    agreement.service_request_ref = str(request.pk)
+    agreement.service_request_ref = str(getattr(need, "code", "") or need.pk)
     save_with_version(agreement, expected_version=None, fields=["service_request_ref", "updated_at"])
-    audit_record(actor=actor, action="agreement.service_need", target=agreement, summary=f"转入服务链 #{request.pk}")
+    audit_record(
+        actor=actor,
+        action="agreement.service_need",
+        target=agreement,
+        summary=f"转入服务链 {agreement.service_request_ref}",
+        service_request_id=need.pk,
+    )
     return agreement.service_request_ref
