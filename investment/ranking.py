@@ -15,6 +15,7 @@ candidate's score is the sum of the points below, and every point comes with the
 Only targets with a code match or some text relevance are candidates; tags and supply alone do not qualify one.
 """
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ def tokenize(text: str) -> list[str]:
     """Chinese-aware tokens: jieba's search-mode cut, lower-cased, without stop words and one-character noise."""
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)
     tokens = []
     for token in jieba.lcut_for_search(text or ""):
         token = token.strip().lower()
