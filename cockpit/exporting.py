@@ -21,11 +21,31 @@ def report_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[
         for row in data["by_chain"]
     ]
     problems = [
-        [r["code"], r["enterprise"], r["title"], r["state"], r["unit"], r["submitted"], r["due"], r["age_days"]]
+        [
+            r["code"],
+            r["enterprise"],
+            r["chain"],
+            r["title"],
+            r["state"],
+            r["owner"],
+            r["submitted"],
+            r["due"],
+            r["age_workdays"],
+        ]
         for r in data["problems"]
     ]
     results = [
-        [r["code"], r["enterprise"], r["title"], r["unit"], r["resolved"], r["outcome"], r["rating"]]
+        [
+            r["code"],
+            r["enterprise"],
+            r["chain"],
+            r["title"],
+            r["unit"],
+            r["resolved"],
+            r["on_time"],
+            r["resolution"],
+            r["rating"],
+        ]
         for r in data["results"]
     ]
     pipeline = [[r["label"], r["projects"], _number(r["amount_wan"])] for r in data["pipeline"]]
@@ -40,8 +60,16 @@ def report_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[
     return [
         (f"核心指标 {data['label']}", ["指标", "本月", "本年累计"], headline),
         ("组织链分链", ["产业链", "党组织", "覆盖企业", "党员", "覆盖率"], by_chain),
-        ("问题清单", ["编号", "企业", "诉求", "状态", "主办单位", "提交时间", "办结期限", "已历天数"], problems),
-        ("实效清单", ["编号", "企业", "诉求", "主办单位", "办结时间", "办理结果", "企业评价"], results),
+        (
+            "问题清单",
+            ["编号", "企业", "产业链", "诉求", "状态", "责任单位", "提出日期", "办结期限", "已用工作日"],
+            problems,
+        ),
+        (
+            "实效清单",
+            ["编号", "企业", "产业链", "诉求", "主办单位", "办结日期", "按时办结", "办理结果", "企业评价"],
+            results,
+        ),
         ("招商项目阶段", ["阶段", "项目数", "金额（万元）"], pipeline),
         ("本月签约项目", ["项目", "投资方", "产业链", "工作组", "当前阶段", "签约日期", "金额（万元）"], signed),
         ("人才补贴发放", ["人才", "用人单位", "政策", "所属期", "发放日期", "金额（万元）"], payouts),

@@ -1,13 +1,26 @@
 """The cockpit's widgets, registered in display order. Each compute function only calls selectors."""
 
+from decimal import Decimal
 from typing import Any
 
 from cockpit.links import drill
 from cockpit.scope import Scope
-from cockpit.selectors.innovation import investment_details, investment_pipeline, investment_signed_figures
+from cockpit.selectors.innovation import (
+    investment_details,
+    investment_pipeline,
+    investment_signed_figures,
+    matching_details,
+)
 from cockpit.selectors.organization import organization_chain_figures
+from cockpit.selectors.service import service_details
+from cockpit.selectors.talent import talent_details
 from cockpit.selectors.trends import comparison, trends
 from cockpit.widgets import Figure, Widget, register
+from matching.choices import AgreementStatus
+from service_requests.choices import DeliveryKind
+
+#: The service chain's request list (needs and matters).
+SR_LIST = "service_requests:list"
 
 
 def _ids(scope: Scope) -> dict[str, Any]:
@@ -93,6 +106,182 @@ register(
         office_staff=True,
         order=10,
         description="党组织、覆盖企业、党员为现有记录（存量），不随期间变化；分产业链数据与产业链覆盖页一致。",
+    )
+)
+
+
+# ---- service chain (服务链) ----------------------------------------------------------------------------------------
+
+
+def _percent(rate: Any) -> Decimal | None:
+    return None if rate is None else (Decimal(str(rate)) * 100).quantize(Decimal("0.1"))
+
+
+def service_widget(scope: Scope) -> dict[str, Any]:
+    """Links: the service chain's lists filtered by period (`start`, `end`), `chain` and `office`."""
+    data = service_details(scope)
+    ids = _ids(scope)
+    period = {"start": scope.period.start.isoformat(), "end": scope.period.end.isoformat()}
+    needs = {"kind": "need", **ids, **period}
+    figures = [
+        Figure("needs_collected", "收集诉求", data["needs_collected"], "件", drill(SR_LIST, **needs)),
+        Figure(
+            "needs_resolved",
+            "解决诉求",
+            data["needs_resolved"],
+            "件",
+            drill("service_requests:results", **ids, **period),
+        ),
+        Figure("needs_open", "在办诉求", data["needs_open"], "件", drill("service_requests:problems", **ids, **period)),
+        Figure("needs_overdue", "超期诉求", data["needs_overdue"], "件", drill(SR_LIST, view="overdue", **ids)),
+        Figure("signed_on_time_rate", "按时签收率", _percent(data["signed_on_time_rate"]), "%"),
+        Figure("resolved_on_time_rate", "按时办结率", _percent(data["resolved_on_time_rate"]), "%"),
+        Figure("satisfaction_rate", "满意率", _percent(data["satisfaction_rate"]), "%"),
+        Figure("reopen_rate", "重办率", _percent(data["reopen_rate"]), "%"),
+        Figure(
+            "matters_handled",
+            "代办事项",
+            data["matters_handled"],
+            "件",
+            drill(SR_LIST, kind="matter", state="done", **ids, **period),
+        ),
+        Figure("enterprises_served", "服务企业", data["enterprises_served"], "家"),
+        Figure(
+            "service_deliveries",
+            "服务记录",
+            data["service_deliveries"]["total"],
+            "次",
+            drill("service_requests:deliveries", **ids, **period),
+        ),
+    ]
+    rows = [
+        {
+            "label": str(DeliveryKind(kind).label) if kind in DeliveryKind.values else kind,
+            "code": kind,
+            "cells": [
+                Figure(
+                    "service_deliveries",
+                    "服务记录",
+                    count,
+                    url=drill("service_requests:deliveries", kind=kind, **ids, **period),
+                )
+            ],
+        }
+        for kind, count in sorted(data["service_deliveries"]["by_kind"].items())
+    ]
+    return {
+        "figures": figures,
+        "table": {"caption": "服务记录（分类型）", "headers": ["次数"], "rows": rows},
+    }
+
+
+register(
+    Widget(
+        key="service",
+        title="服务链 · 诉求闭环与帮办",
+        compute=service_widget,
+        office_staff=True,
+        order=20,
+        description=(
+            "收集诉求：期间内提出（并单除外）；解决诉求：期间内办结；在办、超期为当前数；代办事项：期间内办结；"
+            "服务企业：期间内提出诉求、办结事项或接受服务记录的企业（去重）。比率定义见服务链文档。"
+        ),
+    )
+)
+
+
+# ---- innovation chain: roundtables and talent (创新链 · 圆桌会与人才) ---------------------------------------------------
+
+
+def innovation_widget(scope: Scope) -> dict[str, Any]:
+    matching = matching_details(scope)
+    talent = talent_details(scope)
+    chain = scope.chain.pk if scope.chain is not None else None
+    figures = []
+    rows = []
+    if matching is not None:
+        figures += [
+            Figure(
+                "roundtables_held",
+                "党建圆桌会",
+                matching["roundtables_held"],
+                "场",
+                drill("matching:roundtable_list", status="held", chain=chain, **_dates(scope)),
+            ),
+            Figure(
+                "agreements",
+                "合作事项",
+                matching["agreements_total"],
+                "项",
+                drill("matching:agreement_list", chain=chain, **_dates(scope)),
+            ),
+        ]
+        rows = [
+            {
+                "label": str(AgreementStatus(status).label),
+                "code": status,
+                "cells": [
+                    Figure(
+                        "agreements",
+                        "合作事项",
+                        count,
+                        url=drill("matching:agreement_list", status=status, chain=chain, **_dates(scope)),
+                    )
+                ],
+            }
+            for status, count in matching["agreements"].items()
+        ]
+    if talent is not None:
+        figures += [
+            Figure(
+                "talent_events",
+                "校企人才活动",
+                talent["talent_events"],
+                "场",
+                drill("talent:event_list", **_dates(scope)),
+            ),
+            Figure(
+                "talent_subsidy_planned_wan",
+                "人才补贴计划",
+                talent["talent_subsidy_planned_wan"],
+                "万元",
+                drill(
+                    "talent:entitlement_list",
+                    period_from=scope.period.start.isoformat(),
+                    period_to=scope.period.end.isoformat(),
+                ),
+            ),
+            Figure(
+                "talent_subsidy_paid_wan",
+                "人才补贴已发放",
+                talent["paid_wan"],
+                "万元",
+                drill(
+                    "talent:disbursement_list",
+                    period_from=scope.period.start.isoformat(),
+                    period_to=scope.period.end.isoformat(),
+                ),
+            ),
+        ]
+    else:
+        figures.append(Figure("talent", "人才", None, note="人才数据不分产业链、管理处"))
+    return {
+        "figures": figures,
+        "table": {"caption": "期间达成的合作事项（按状态）", "headers": ["事项"], "rows": rows},
+    }
+
+
+def _dates(scope: Scope) -> dict[str, str]:
+    return {"start": scope.period.start.isoformat(), "end": scope.period.end.isoformat()}
+
+
+register(
+    Widget(
+        key="innovation",
+        title="创新链 · 圆桌会与人才",
+        compute=innovation_widget,
+        order=40,
+        description="圆桌会：期间内召开；合作事项：期间内达成；人才补贴计划：所属期在期间内、未暂缓的待遇（万元）。",
     )
 )
 

@@ -13,6 +13,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from cockpit.scope import Scope
 from investment.choices import SIGNED_STAGES
 from investment.selectors import investment_figures, projects_visible_to
+from matching.selectors import innovation_figures
 
 ZERO = Decimal("0.00")
 
@@ -87,6 +88,17 @@ def signed_projects_list(scope: Scope, limit: int = 500) -> list[dict[str, Any]]
     ]
 
 
-def matching_figures(scope: Scope) -> dict[str, Any]:
-    """roundtables_held, agreements — None until the matching app lands (docs/cockpit.md)."""
-    return {}
+def matching_details(scope: Scope) -> dict[str, Any] | None:
+    """`matching.selectors.innovation_figures` for the scope (five queries); None under an office filter, which
+    roundtables and agreements do not have."""
+    if scope.office is not None:
+        return None
+    return innovation_figures(scope.user, scope.period.start, scope.period.end, chain=scope.chain)
+
+
+def matching_figures(scope: Scope, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """roundtables_held and agreements (reached in the period, every status)."""
+    data = details if details is not None else matching_details(scope)
+    if data is None:
+        return {}
+    return {"roundtables_held": data["roundtables_held"], "agreements": data["agreements_total"]}

@@ -23,8 +23,9 @@ class Series:
     key: str
     label: str
     by_month: Callable[[Scope], dict[MonthKey, Any]]
-    #: Whether the series exists under a management-office filter.
+    #: Whether the series exists under a management-office filter, and under a chain filter.
     office: bool = False
+    chain: bool = True
 
 
 def _signed_count(scope: Scope) -> dict[MonthKey, Any]:
@@ -32,8 +33,8 @@ def _signed_count(scope: Scope) -> dict[MonthKey, Any]:
 
 
 def series_list() -> list[Series]:
-    series = [Series("projects_signed", "签约项目", _signed_count)]
-    series += service.trend_series(Series)
+    series = service.trend_series(Series)
+    series.append(Series("projects_signed", "签约项目", _signed_count))
     series += talent.trend_series(Series)
     return series
 
@@ -54,7 +55,7 @@ def trends(scope: Scope) -> dict[str, Any]:
     wide = replace(scope, period=Period("custom", this_year.same_period_last_year().start, this_year.end))
     out: list[dict[str, Any]] = []
     for series in series_list():
-        if scope.office is not None and not series.office:
+        if (scope.office is not None and not series.office) or (scope.chain is not None and not series.chain):
             continue
         values = series.by_month(wide)
         current = [_plain(values.get(m, 0)) for m in months]

@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from cockpit.periods import month_period, quarter_period, year_period
 from cockpit.scope import Scope
@@ -94,37 +93,3 @@ def test_comparison_with_the_same_period_last_year(projects, leader):
     assert rows["projects_signed"]["previous"] == 1
     assert rows["projects_signed"]["change"] == Decimal("100.0")
     assert rows["investment_signed_wan"]["previous"] == Decimal("50.00")
-
-
-@pytest.mark.parametrize("key", ["organization", "investment", "trends"])
-def test_every_widget_takes_a_constant_number_of_queries(
-    key, projects, leader, client_for, django_assert_max_num_queries
-):
-    client = client_for(leader)
-    url = reverse("cockpit:widget", args=[key])
-    params = {"period": "year", "year": YEAR}
-    client.get(url, params)  # warm the session and the user
-    with django_assert_max_num_queries(30) as first:
-        assert client.get(url, params).status_code == 200
-    team = projects
-    for i in range(5):
-        Project.objects.create(
-            name=f"加量{i}", team=team, stage="signed", signed_on=date(YEAR, 6, 1), amount_wan=Decimal(1)
-        )
-    with django_assert_max_num_queries(len(first.captured_queries)):
-        assert client.get(url, params).status_code == 200
-
-
-def test_summary_endpoint_takes_a_constant_number_of_queries(
-    projects, leader, client_for, django_assert_max_num_queries
-):
-    client = client_for(leader)
-    client.get("/api/v1/cockpit/summary", {"year": YEAR})
-    with django_assert_max_num_queries(30) as first:
-        client.get("/api/v1/cockpit/summary", {"year": YEAR})
-    for i in range(5):
-        Project.objects.create(
-            name=f"加量{i}", team=projects, stage="signed", signed_on=date(YEAR, 6, 1), amount_wan=Decimal(1)
-        )
-    with django_assert_max_num_queries(len(first.captured_queries)):
-        client.get("/api/v1/cockpit/summary", {"year": YEAR})
