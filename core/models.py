@@ -69,6 +69,7 @@ class ImportBatch(TimeStampedModel):
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("待确认")
+        COMMITTING = "committing", _("导入中")
         COMMITTED = "committed", _("已导入")
         DISCARDED = "discarded", _("已放弃")
 

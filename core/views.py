@@ -19,7 +19,12 @@ from core.forms import ImportUploadForm
 from core.importing import ImportFileError, ImportRejected, build_template
 from core.importing.base import ACTION_LABELS, Importer
 from core.importing.registry import UnknownImporter, all_importers, get_importer
-from core.importing.services import import_batch_commit, import_batch_create, import_batch_discard, may_import
+from core.importing.services import (
+    import_batch_create,
+    import_batch_discard,
+    import_batch_request_commit,
+    may_import,
+)
 from core.models import ImportBatch
 
 PAGE_SIZE = 50
@@ -110,6 +115,10 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     }
     template = "core/imports/batch.html"
     if getattr(request, "htmx", False):
+        if request.GET.get("poll"):
+            if batch.status != ImportBatch.Status.COMMITTING:
+                return HttpResponse(headers={"HX-Refresh": "true"})
+            return render(request, template + "#progress", context)
         template += "#issues"
     return render(request, template, context)
 
@@ -151,7 +160,7 @@ def imports_export(request: HttpRequest) -> HttpResponse:
 def import_batch_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(_batches_for(request.user), pk=pk)
     try:
-        batch = import_batch_commit(actor=request.user, batch=batch)
+        batch = import_batch_request_commit(actor=request.user, batch=batch)
     except ImportRejected as rejected:
         messages.error(
             request,
@@ -162,6 +171,9 @@ def import_batch_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "；".join(exc.messages))
     else:
         counts = batch.report.get("counts", {})
+        if batch.status == ImportBatch.Status.COMMITTING:
+            messages.info(request, f"文件共 {counts.get('total', 0)} 行，已转入后台导入；完成后本页自动刷新。")
+            return redirect("core:import_batch", pk=pk)
         messages.success(
             request,
             f"导入完成：新增 {counts.get('new', 0)} 条，更新 {counts.get('updated', 0)} 条，"

@@ -2,6 +2,7 @@
 
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -58,18 +59,47 @@ def batch_rows(batch: ImportBatch) -> list[tuple[int, dict[str, str]]]:
     return [(int(item["row"]), dict(item["cells"])) for item in batch.rows]
 
 
-def import_batch_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
-    """Re-validate and write every row in one transaction; on any error nothing is written (ImportRejected).
+def sync_commit_limit() -> int:
+    """Batches with more rows than this are committed by the task worker, not inside the web request."""
+    return int(getattr(settings, "IMPORT_SYNC_MAX_ROWS", 2000))
 
-    The batch row is locked so that two clicks on "确认导入" cannot import the same file twice. A rejected commit
-    keeps the batch previewable with the fresh report (the data changed since the preview) and is audited too.
+
+def import_batch_request_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Commit a small batch now; queue a large one for the task worker (status 导入中, the page shows progress).
+
+    Either way the commit itself is `import_batch_commit`: one transaction, all rows or none.
     """
     _require_importer(actor)
+    if int(batch.report.get("counts", {}).get("total", 0)) <= sync_commit_limit():
+        return import_batch_commit(actor=actor, batch=batch)
+    from core.importing.tasks import commit_import_batch
+
+    with transaction.atomic():
+        queued = ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
+            status=Status.COMMITTING, updated_at=timezone.now()
+        )
+        if not queued:
+            raise ValidationError("该批次已处理（已导入、导入中或已放弃），不能再次导入。", code="state")
+        audit_record(actor=actor, action="import.queue", target=batch, summary=f"提交后台导入 {batch.file_name}")
+        transaction.on_commit(lambda: commit_import_batch.enqueue(batch.pk, actor.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+def import_batch_commit(*, actor: Any, batch: ImportBatch, queued: bool = False) -> ImportBatch:
+    """Re-validate and write every row in one transaction; on any error nothing is written (ImportRejected).
+
+    The batch row is locked so that two clicks on "确认导入" cannot import the same file twice (`queued`: the task
+    worker commits a batch that `import_batch_request_commit` marked 导入中). A rejected commit puts the batch back to
+    preview with the fresh report (the data changed since the preview) and is audited too.
+    """
+    _require_importer(actor)
+    expected = Status.COMMITTING if queued else Status.PREVIEWED
     try:
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if locked.status != Status.PREVIEWED:
-                raise ValidationError("该批次已处理（已导入或已放弃），不能再次导入。", code="state")
+            if locked.status != expected:
+                raise ValidationError("该批次已处理（已导入、导入中或已放弃），不能再次导入。", code="state")
             importer_class = get_importer(locked.importer_key)
             report = commit(importer_class(), batch_rows(locked), actor=actor)
             locked.status = Status.COMMITTED
@@ -90,24 +120,30 @@ def import_batch_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
             )
             return locked
     except ImportRejected as rejected:
-        with transaction.atomic():
-            batch.report = {
-                **rejected.report.as_dict(),
-                "skipped_example_rows": batch.report.get("skipped_example_rows", []),
-                "rejected_at_commit": True,
-            }
-            ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
-                report=batch.report, updated_at=timezone.now()
-            )
-            audit_record(
-                actor=actor,
-                action="import.rejected",
-                target=batch,
-                summary=f"导入被拒绝：{rejected.report.counts.get('error', 0)} 行有错误，未写入任何数据",
-                importer=batch.importer_key,
-                file_name=batch.file_name,
-            )
+        report_dict = {**rejected.report.as_dict(), "rejected_at_commit": True}
+        _back_to_preview(batch, report_dict)
+        audit_record(
+            actor=actor,
+            action="import.rejected",
+            target=batch,
+            summary=f"导入被拒绝：{rejected.report.counts.get('error', 0)} 行有错误，未写入任何数据",
+            importer=batch.importer_key,
+            file_name=batch.file_name,
+        )
         raise
+
+
+def _back_to_preview(batch: ImportBatch, report: dict[str, Any]) -> None:
+    batch.report = {**report, "skipped_example_rows": batch.report.get("skipped_example_rows", [])}
+    batch.status = Status.PREVIEWED
+    ImportBatch.objects.filter(pk=batch.pk, status__in=[Status.PREVIEWED, Status.COMMITTING]).update(
+        status=Status.PREVIEWED, report=batch.report, updated_at=timezone.now()
+    )
+
+
+def import_batch_commit_failed(*, batch: ImportBatch) -> None:
+    """The worker crashed while committing (nothing was written: the transaction rolled back); allow a retry."""
+    _back_to_preview(batch, {**batch.report, "commit_failed": True})
 
 
 @transaction.atomic

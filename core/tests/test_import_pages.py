@@ -255,3 +255,57 @@ def test_import_history_lists_batches_in_constant_queries(client_for, admin_user
     with django_assert_max_num_queries(4):
         export = client.get(reverse("core:imports_export"))
     assert load_workbook(BytesIO(export.content)).active.max_row == 5
+
+
+# --- large batches are committed by the task worker ------------------------------------------------------------
+
+
+def test_large_batch_is_committed_by_the_worker_and_the_page_polls_until_done(
+    client_for, admin_user, settings, django_capture_on_commit_callbacks
+):
+    from core.importing.tasks import commit_import_batch
+
+    settings.IMPORT_SYNC_MAX_ROWS = 2
+    client = client_for(admin_user)
+    post_file(client, xlsx_bytes(HEADERS, enterprise_rows(3)))
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("core:import_batch_commit", args=[batch.pk]), follow=True)
+    assert len(callbacks) == 1  # the task is enqueued only once the request's transaction commits
+    assert "已转入后台导入" in response.text and "正在后台导入 3 行" in response.text
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTING
+    assert not Enterprise.objects.exists()
+    url = reverse("core:import_batch", args=[batch.pk]) + "?poll=1"
+    assert 'id="progress"' in client.get(url, headers={"HX-Request": "true"}).text
+    assert client.post(reverse("core:import_batch_commit", args=[batch.pk])).status_code == 302  # refused: queued
+
+    assert commit_import_batch.call(batch.pk, admin_user.pk) == "committed"
+    assert commit_import_batch.call(batch.pk, admin_user.pk) == "skipped"  # idempotent
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert Enterprise.objects.count() == 3
+    assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+
+
+def test_worker_commit_that_finds_errors_puts_the_batch_back_to_preview(client_for, admin_user, settings):
+    from accounts.choices import UnitKind
+    from accounts.tests.factories import UnitFactory
+    from core.importing.tasks import commit_import_batch
+
+    office = UnitFactory(name="高新管理处", kind=UnitKind.MANAGEMENT_OFFICE)
+    settings.IMPORT_SYNC_MAX_ROWS = 1
+    client = client_for(admin_user)
+    rows = enterprise_rows(2)
+    rows[1][HEADERS.index("管理处")] = "高新管理处"
+    post_file(client, xlsx_bytes(HEADERS, rows))
+    batch = ImportBatch.objects.get()
+    client.post(reverse("core:import_batch_commit", args=[batch.pk]))
+    office.name = "改名后的管理处"
+    office.save()
+    assert commit_import_batch.call(batch.pk, admin_user.pk) == "rejected"
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    assert batch.report["counts"]["error"] == 1
+    assert not Enterprise.objects.exists()
+    assert AuditEvent.objects.filter(action="import.rejected").count() == 1
