@@ -48,7 +48,7 @@ class EnterpriseImporter(Importer):
         Column("行业代码", "industry_code", _industry_code(), example="2710"),
         Column("重点企业", "is_key", parsers.yes_no(), example="否", help="新增时留空视为否"),
         Column("龙头企业", "is_leading", parsers.yes_no(), example="否", help="新增时留空视为否"),
-        Column("管理处", "office_name", parsers.text(100), example="", help="填写管理处全称，须与系统中的名称一致"),
+        Column("管理处", "office_name", parsers.text(100), example="第一管理处", help="填写管理处全称，须与系统中的名称一致"),
         Column("地址", "address", parsers.text(200), example="新区科技大道 1 号"),
         Column("联系人", "contact_name", parsers.text(50), example="张三"),
         Column("联系电话", "contact_phone", parsers.phone(), example="13800138000"),
