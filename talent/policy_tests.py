@@ -82,7 +82,14 @@ def _stored_record(target: str, raw: dict[str, Any], as_of: date) -> dict[str, A
         if spec is not None and spec.type == DECIMAL and value is not None:
             value = Decimal(str(value))
         record[key] = value
+    if target == "enterprise":
+        record.setdefault("is_key", False)
+        record.setdefault("is_leading", False)
     if target == "talent":
+        if any(key.startswith("employer.") for key in record):
+            # An employer in the register always says whether it is key / leading.
+            record.setdefault("employer.is_key", False)
+            record.setdefault("employer.is_leading", False)
         if "age" in record:
             age = record.pop("age")
             record["birth_date"] = add_years(as_of, -int(age)) if age is not None else None
