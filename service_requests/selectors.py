@@ -34,6 +34,8 @@ from service_requests.models import (
 )
 from service_requests.workflow import (
     DONE_MATTER_STATES,
+    MATTER_TRANSITIONS,
+    NEED_TRANSITIONS,
     OPEN_MATTER_STATES,
     RESOLVED_NEED_STATES,
     UNRESOLVED_NEED_STATES,
@@ -109,7 +111,20 @@ def timeline_for(user: Any, request: ServiceRequest) -> list[TimelineEvent]:
     qs = TimelineEvent.objects.filter(request_id__in=[request.pk, *merged_ids]).select_related("actor", "request")
     if not is_staff_viewer(user):
         qs = qs.filter(internal=False)
-    return list(qs.order_by("created_at", "id"))
+    events = list(qs.order_by("created_at", "id"))
+    for event in events:
+        event.action_label = ACTION_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
+        event.to_label = State(event.to_state).label if event.to_state in State.values else ""  # type: ignore[attr-defined]
+    return events
+
+
+ACTION_LABELS = {
+    **{t.action: t.label for t in MATTER_TRANSITIONS},
+    **{t.action: t.label for t in NEED_TRANSITIONS},
+    "submit": "提交",
+    "order": "下单",
+    "merged_in": "并入",
+}
 
 
 # ---- duplicates -------------------------------------------------------------------------------------------------
