@@ -7,7 +7,7 @@ candidate's score is the sum of the points below, and every point comes with the
 | signal | points |
 |---|---|
 | GB/T 4754 code: same class (4 digits) as one of the link's codes / same group (3) / same division (2) | 3 / 2 / 1 |
-| product and keyword relevance: BM25 score relative to the best target for this link (0–1) | × 4 |
+| product and keyword relevance: BM25 score relative to the best target for this link (0–1; below 0.2 it counts 0) | × 4 |
 | tags: 专精特新 / listed 上市 / high-tech 高新技术 | 1 / 0.5 / 0.5 |
 | already supplies a local leading firm of the chain from outside (a recorded supply relation by USCC or name) | 2 |
 | makes what a local leading firm of the chain buys from outside (a product term in common) | 1 |
@@ -28,6 +28,8 @@ from investment.models import TargetCompany
 CODE_POINTS = {4: Decimal("3"), 3: Decimal("2"), 2: Decimal("1")}
 CODE_LABELS = {4: "行业小类相同", 3: "行业中类相同", 2: "行业大类相同"}
 TEXT_WEIGHT = Decimal("4")
+#: Below this relative BM25 score a shared generic word ("设备", "服务") is noise, not relevance.
+MIN_RELEVANCE = 0.2
 TAG_POINTS = {"is_specialized": Decimal("1"), "is_listed": Decimal("0.5"), "is_high_tech": Decimal("0.5")}
 TAG_LABELS = {"is_specialized": "专精特新", "is_listed": "上市企业", "is_high_tech": "高新技术企业"}
 SUPPLIES_LEADER_POINTS = Decimal("2")
@@ -136,7 +138,7 @@ def rank_candidates(
                     f"{CODE_LABELS[level]}：企业 {target.industry_code}，环节 {code}",
                 )
             relevance = float(scores[index]) / best if scores is not None and best > 0 else 0.0
-            if relevance > 0:
+            if relevance >= MIN_RELEVANCE:
                 matched = [t for t in query if t in doc_terms[index]]
                 candidate.add(
                     "text",
