@@ -1,11 +1,10 @@
 """A small world around one enterprise: every party of the workflow as a persona."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from accounts.choices import Role, UnitKind
 from accounts.tests.factories import UnitFactory, UserFactory
@@ -67,13 +66,12 @@ def world(db) -> World:
     instructor = UserFactory(role=Role.INSTRUCTOR, username="w_instructor", email="instructor@example.org")
     other_instructor = UserFactory(role=Role.INSTRUCTOR, username="w_other_instructor")
     leader = UserFactory(role=Role.LEADER, username="w_leader", email="leader@example.org", phone="13800138000")
-    today = timezone.localdate()
     for ent, staff, kind in (
         (enterprise, instructor, PairingKind.INSTRUCTOR_ENTERPRISE),
         (other_enterprise, other_instructor, PairingKind.INSTRUCTOR_ENTERPRISE),
         (enterprise, leader, PairingKind.LEADER_ENTERPRISE),
     ):
-        Pairing.objects.create(kind=kind, staff=staff, enterprise=ent, starts_on=today - timedelta(days=30))
+        Pairing.objects.create(kind=kind, staff=staff, enterprise=ent, starts_on=date(2025, 1, 1))
     return World(
         enterprise=enterprise,
         other_enterprise=other_enterprise,
