@@ -103,7 +103,7 @@ def test_gap_export_has_one_row_per_finding_and_per_healthy_link(crafted, client
     rows = list(load_workbook(BytesIO(response.content)).active.values)
     header, body = rows[0], rows[1:]
     assert header[0] == "环节" and header[-1] == "判定依据"
-    by_link = {}
+    by_link: dict[str, list] = {}
     for row in body:
         by_link.setdefault(row[0], []).append(row)
     assert by_link["高端医学影像设备"][0][10] == "缺链"

@@ -60,7 +60,28 @@ EVENTS = [
 ]
 
 REGIONS = ["上海市", "深圳市", "杭州市", "北京市", "苏州市", "成都市", "武汉市", "广州市", "南京市", "合肥市"]
-BRANDS = ["凌云", "嘉禾", "远航", "启明", "华策", "星图", "和鸣", "青岚", "睿泽", "鼎新", "博远", "海纳", "云帆", "同辉", "景行", "朗润", "致远", "恒信", "澄光", "汇智"]
+BRANDS = [
+    "凌云",
+    "嘉禾",
+    "远航",
+    "启明",
+    "华策",
+    "星图",
+    "和鸣",
+    "青岚",
+    "睿泽",
+    "鼎新",
+    "博远",
+    "海纳",
+    "云帆",
+    "同辉",
+    "景行",
+    "朗润",
+    "致远",
+    "恒信",
+    "澄光",
+    "汇智",
+]
 TRADE = {"life_health": "生物科技", "digital_economy": "信息科技", "micro_drama": "影视文化"}
 # Links that stay gaps in the lead chains get more candidates.
 GAP_LINKS = {"高端医学影像设备", "集成电路制造与封测", "CRO/CDMO 研发生产外包", "基础与工业软件", "生物试剂与耗材"}
@@ -71,8 +92,14 @@ def build(ctx: Any) -> None:
     admin = ctx.users["admin"]
     chains = ctx.shared["chains"]
     links = {code: {link.name: link for link in ctx.shared["links"][code]} for code in chains}
-    gap_setting_save(actor=admin, chain=None, weak_min_firms=3, low_end_share=Decimal("1.00"),
-                     local_supply_target=Decimal("0.30"), local_supply_min_suppliers=3)  # fmt: skip
+    gap_setting_save(
+        actor=admin,
+        chain=None,
+        weak_min_firms=3,
+        low_end_share=Decimal("1.00"),
+        local_supply_target=Decimal("0.30"),
+        local_supply_min_suppliers=3,
+    )
     teams = _teams(ctx, admin, chains)
     events = _events(ctx, admin, chains, teams)
     targets = _targets(ctx, admin, links)
@@ -250,7 +277,10 @@ def _advance(admin: Any, project: Any, path: list[tuple[str, date]]) -> None:
 
 
 def _signed_path(ctx: Any, signed_on: date, further: int) -> list[tuple[str, date]]:
-    path: list[tuple[str, date]] = [(Stage.NEGOTIATING, signed_on - timedelta(days=ctx.rng.randrange(20, 90))), (Stage.SIGNED, signed_on)]
+    path: list[tuple[str, date]] = [
+        (Stage.NEGOTIATING, signed_on - timedelta(days=ctx.rng.randrange(20, 90))),
+        (Stage.SIGNED, signed_on),
+    ]
     day = signed_on
     for stage in [Stage.REGISTERED, Stage.CONSTRUCTION, Stage.PRODUCTION][:further]:
         day = day + timedelta(days=ctx.rng.randrange(15, 60))
@@ -364,7 +394,7 @@ def _projects(
 
     # Make sure the year's total clears 140亿元 whatever the random amounts were.
     total = sum((p.amount_wan for p in signed), Decimal("0"))
-    if total <= MIN_TOTAL_WAN:
+    if total < MIN_TOTAL_WAN + Decimal("20000"):
         from investment.services import project_update
 
         top = max(signed[3:], key=lambda p: p.amount_wan)
