@@ -16,6 +16,7 @@ Research institutions are public facts of the area: every staff role and enterpr
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import AREA_WIDE_ROLES, Role, UnitKind
@@ -92,3 +93,20 @@ def institution_for(user: Any, pk: Any) -> ResearchInstitution:
 def industry_names(codes: set[str]) -> dict[str, str]:
     """code → name for the given GB/T 4754 codes, in one query (unknown codes are absent)."""
     return dict(IndustryCode.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
+
+
+def home_figures(user: Any) -> list[dict[str, Any]]:
+    """Home-page figures of the register for this user (one count query)."""
+
+    if user.role == Role.ENTERPRISE and user.enterprise_id:
+        return [
+            {
+                "label": "本企业",
+                "value": user.enterprise.name,
+                "url": reverse("enterprises:detail", args=[user.enterprise_id]),
+            }
+        ]
+    if user.role == Role.TALENT and not user.is_superuser:
+        return []
+    label = "联系企业" if user.role == Role.INSTRUCTOR else "可见企业"
+    return [{"label": label, "value": enterprises_visible_to(user).count(), "url": reverse("enterprises:list")}]

@@ -11,6 +11,7 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("组织链")
     # Members, posts, teams and mentoring are reached from the organization pages' sub-menu. Enterprise users reach
     # their own organizations from their enterprise page.
+    home_figures = "organizations.selectors.home_figures"
     nav_items = [
         (_("党组织"), "organizations:list", _STAFF),
         (_("挂点联系"), "organizations:pairings", frozenset(STAFF_ROLES)),

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.choices import Role
 from core.access import get_visible_or_404
@@ -291,3 +293,22 @@ def paired_enterprise_ids(user: Any) -> set[int]:
             "enterprise_id", flat=True
         )
     )
+
+
+def home_figures(user: Any) -> list[dict[str, Any]]:
+    """Home-page figures of the organization chain for this user (two or three count queries)."""
+
+    if _anonymous(user) or user.role == Role.TALENT:
+        return []
+    if user.role == Role.ENTERPRISE:
+        instructor = current_instructor_for(user.enterprise_id) if user.enterprise_id else None
+        return [{"label": "党建工作指导员", "value": str(instructor) if instructor else "未配备", "url": ""}]
+    figures = [
+        {"label": "党组织", "value": organizations_visible_to(user).count(), "url": reverse("organizations:list")},
+        {"label": "党员", "value": members_visible_to(user).count(), "url": reverse("organizations:members")},
+    ]
+    if user.role == Role.INSTRUCTOR:
+        year_start = timezone.localdate().replace(month=1, day=1)
+        visits = Visit.objects.filter(instructor=user, visited_on__gte=year_start).count()
+        figures.append({"label": "本年走访", "value": visits, "url": reverse("organizations:visits")})
+    return figures
