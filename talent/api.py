@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -257,7 +257,7 @@ def talent_claim(request: HttpRequest, talent_id: int, payload: ClaimIn) -> Any:
         raise Http404 from None
     except ValidationError as error:
         raise HttpError(422, "；".join(error.messages)) from None
-    return 201, _entitlement_out(entitlement)
+    return Status(201, _entitlement_out(entitlement))
 
 
 def _entitlement_out(e: Any) -> dict[str, Any]:

@@ -215,7 +215,7 @@ def sandbox_cell(active: ActivePolicy, period: date, base: ParamTable, reform: P
     parsed = active.parsed
     b = compile_policy(parsed, params=base, as_of=period)
     r = compile_policy(parsed, params=reform, as_of=period)
-    qs = record_model(parsed.target)._default_manager.order_by().annotate(**b.annotations, **r.annotations)
+    qs = record_model(parsed.target)._default_manager.order_by().annotate(**{**b.annotations, **r.annotations})
     if parsed.amount.per == "once":
         fk = record_fk(parsed.target)
         qs = qs.exclude(
