@@ -20,7 +20,7 @@ from matching.choices import AgreementStatus
 from service_requests.choices import DeliveryKind
 
 #: The service chain's request list (needs and matters).
-SR_LIST = "service_requests:list"
+SR_LIST = "service_requests:workbench"
 
 
 def _ids(scope: Scope) -> dict[str, Any]:
@@ -122,7 +122,7 @@ def service_widget(scope: Scope) -> dict[str, Any]:
     data = service_details(scope)
     ids = _ids(scope)
     period = {"start": scope.period.start.isoformat(), "end": scope.period.end.isoformat()}
-    needs = {"kind": "need", **ids, **period}
+    needs = {"view": "all", "kind": "need", **ids, **period}
     figures = [
         Figure("needs_collected", "收集诉求", data["needs_collected"], "件", drill(SR_LIST, **needs)),
         Figure(
@@ -133,7 +133,9 @@ def service_widget(scope: Scope) -> dict[str, Any]:
             drill("service_requests:results", **ids, **period),
         ),
         Figure("needs_open", "在办诉求", data["needs_open"], "件", drill("service_requests:problems", **ids, **period)),
-        Figure("needs_overdue", "超期诉求", data["needs_overdue"], "件", drill(SR_LIST, view="overdue", **ids)),
+        Figure(
+            "needs_overdue", "超期诉求", data["needs_overdue"], "件", drill(SR_LIST, view="overdue", kind="need", **ids)
+        ),
         Figure("signed_on_time_rate", "按时签收率", _percent(data["signed_on_time_rate"]), "%"),
         Figure("resolved_on_time_rate", "按时办结率", _percent(data["resolved_on_time_rate"]), "%"),
         Figure("satisfaction_rate", "满意率", _percent(data["satisfaction_rate"]), "%"),
@@ -143,7 +145,7 @@ def service_widget(scope: Scope) -> dict[str, Any]:
             "代办事项",
             data["matters_handled"],
             "件",
-            drill(SR_LIST, kind="matter", state="done", **ids, **period),
+            drill(SR_LIST, view="all", kind="matter", state="done", **ids, **period),
         ),
         Figure("enterprises_served", "服务企业", data["enterprises_served"], "家"),
         Figure(
