@@ -409,6 +409,7 @@ register(
         compute=trends_widget,
         office_staff=True,
         order=90,
+        wide=True,
         description="按月统计期间内发生数；虚线为去年同期。去年同期无数据时不计算同比。",
     )
 )

@@ -39,6 +39,8 @@ class Widget:
     office_staff: bool = False
     order: int = 100
     description: str = ""
+    #: Full width on large screens (charts).
+    wide: bool = False
 
     def allows(self, user: Any) -> bool:
         """Area-wide users by role; a management office's handler only when the widget admits office staff."""
