@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -140,12 +140,15 @@ class CandidateOut(Schema):
     reasons: list[ReasonOut]
 
 
+MAX_ID = 2**63 - 1
+
+
 class ProjectFilterIn(Schema):
     q: str | None = None
     stage: str | None = None
-    team: int | None = None
-    chain: int | None = None
-    signed_year: int | None = None
+    team: int | None = Field(None, ge=1, le=MAX_ID)
+    chain: int | None = Field(None, ge=1, le=MAX_ID)
+    signed_year: int | None = Field(None, ge=2000, le=2100)
 
 
 class TargetFilterIn(Schema):

@@ -13,8 +13,12 @@ class ProjectFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(label="阶段", choices=Stage.choices)
     team = django_filters.ModelChoiceFilter(label="工作组", queryset=InvestmentTeam.objects.all())
     chain = django_filters.ModelChoiceFilter(label="产业链", queryset=Chain.objects.all())
-    signed_year = django_filters.NumberFilter(label="签约年份", field_name="signed_on", lookup_expr="year")
-    source_event = django_filters.NumberFilter(label="来源活动", field_name="source_event_id")
+    signed_year = django_filters.NumberFilter(
+        label="签约年份", field_name="signed_on", lookup_expr="year", min_value=2000, max_value=2100
+    )
+    source_event = django_filters.NumberFilter(
+        label="来源活动", field_name="source_event_id", min_value=1, max_value=2**63 - 1
+    )
 
     class Meta:
         model = Project
@@ -46,7 +50,9 @@ class EventFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label="类型", choices=EventKind.choices)
     chain = django_filters.ModelChoiceFilter(label="产业链", queryset=Chain.objects.all())
     team = django_filters.ModelChoiceFilter(label="工作组", queryset=InvestmentTeam.objects.all())
-    year = django_filters.NumberFilter(label="年份", field_name="held_on", lookup_expr="year")
+    year = django_filters.NumberFilter(
+        label="年份", field_name="held_on", lookup_expr="year", min_value=2000, max_value=2100
+    )
 
     class Meta:
         model = PromotionEvent

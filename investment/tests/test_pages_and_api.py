@@ -277,3 +277,17 @@ def test_superuser_and_leader_see_nav_entries(world, client_for, leader):
     assert "招商项目" in html and "产业链图谱" in html
     enterprise_role = UserFactory(role=Role.TALENT)
     assert "招商项目" not in client_for(enterprise_role).get(reverse("accounts:home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", ["signed_year=0", "signed_year=99999", "team=0", "chain=-1", "team=99999999999999999999999"]
+)
+def test_project_api_refuses_out_of_range_filters(world, client_for, leader, query):
+    assert client_for(leader).get(f"/api/v1/investment/projects?{query}").status_code == 422
+
+
+@pytest.mark.parametrize("query", ["signed_year=0", "source_event=99999999999999999999999", "year=0"])
+def test_list_pages_ignore_out_of_range_filters(world, client_for, leader, query):
+    client = client_for(leader)
+    assert client.get(reverse("investment:project_list") + "?" + query).status_code == 200
+    assert client.get(reverse("investment:event_list") + "?" + query).status_code == 200
