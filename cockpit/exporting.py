@@ -72,5 +72,10 @@ def report_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[
         ),
         ("招商项目阶段", ["阶段", "项目数", "金额（万元）"], pipeline),
         ("本月签约项目", ["项目", "投资方", "产业链", "工作组", "当前阶段", "签约日期", "金额（万元）"], signed),
-        ("人才补贴发放", ["人才", "用人单位", "政策", "所属期", "发放日期", "金额（万元）"], payouts),
+        (
+            "人才补贴发放汇总",
+            ["政策", "笔数", "金额（万元）"],
+            [[r["policy"], r["payments"], _number(r["amount_wan"])] for r in data.get("payout_summary", [])],
+        ),
+        ("人才补贴发放明细", ["人才", "用人单位", "政策", "所属期", "发放日期", "金额（万元）"], payouts),
     ]

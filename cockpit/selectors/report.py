@@ -16,6 +16,8 @@ from cockpit.selectors.summary import HEADLINE_KEYS, HEADLINE_LABELS, cockpit_su
 
 #: The report lists are capped so a report stays printable; the cap is stated on the report when reached.
 LIST_LIMIT = 500
+#: Individual talent payments go to the workbook only (the page shows them per policy).
+PAYOUT_LIMIT = 20000
 
 
 def jsonable(value: Any) -> Any:
@@ -45,17 +47,20 @@ def build_monthly_report(user: Any, year: int, month: int) -> dict[str, Any]:
         "label": period.label,
         "start": period.start,
         "end": period.end,
-        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "generated_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         "headline": [
             {"key": key, "label": HEADLINE_LABELS[key], "month": month_figures[key], "ytd": ytd_figures[key]}
             for key in HEADLINE_KEYS
         ],
-        "by_chain": month_figures["by_chain"],
+        "by_chain": [
+            {**row, "coverage_percent": f"{row['coverage_rate'] * 100:.2f}%"} for row in month_figures["by_chain"]
+        ],
         "problems": service.problem_rows(scope, LIST_LIMIT),
         "results": service.result_rows(scope, LIST_LIMIT),
         "pipeline": investment_pipeline(scope),
         "signed_projects": signed_projects_list(scope, LIST_LIMIT),
-        "payouts": talent.payout_rows(scope, LIST_LIMIT),
+        "payout_summary": talent.payout_summary(scope),
+        "payouts": talent.payout_rows(scope, PAYOUT_LIMIT),
         "list_limit": LIST_LIMIT,
     }
     return jsonable(data)

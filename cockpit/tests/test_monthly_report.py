@@ -94,8 +94,15 @@ def test_report_workbook_has_every_sheet(area, leader, client_for):
     response = client_for(leader).get(reverse("cockpit:report"), {"month": f"{year}-{month:02d}", "format": "xlsx"})
     assert response.status_code == 200
     book = load_workbook(BytesIO(response.content))
-    assert len(book.sheetnames) == 7
-    assert book.sheetnames[1:] == ["组织链分链", "问题清单", "实效清单", "招商项目阶段", "本月签约项目", "人才补贴发放"]
+    assert book.sheetnames[1:] == [
+        "组织链分链",
+        "问题清单",
+        "实效清单",
+        "招商项目阶段",
+        "本月签约项目",
+        "人才补贴发放汇总",
+        "人才补贴发放明细",
+    ]
     headline = {row[0]: row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert headline["党组织（个）"] == 4
 
