@@ -50,7 +50,7 @@ class PostingImporter(Importer):
         self.chains = {c.name: c for c in Chain.objects.all()}
         self.links = {(link.chain_id, link.name): link for link in Link.objects.all()}
         titles = {r.values.get("title") for r in rows} - {None}
-        self.existing = {
+        self.existing: dict[tuple[Any, Any, Any], Posting] = {
             (p.enterprise_id, p.institution_id, p.title): p for p in Posting.objects.filter(title__in=titles)
         }
 
@@ -98,7 +98,7 @@ class PostingImporter(Importer):
         if current is not None:
             services.posting_update(actor=actor, posting=current, expected_version=None, **row.data["changes"])
             return
-        fields = {k: v for k, v in row.given(*UPDATABLE).items()}
+        fields = row.given(*UPDATABLE)
         services.posting_create(
             actor=actor,
             kind=row.values["kind"],
