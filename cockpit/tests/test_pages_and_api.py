@@ -106,3 +106,9 @@ def test_filter_form_errors_fall_back_to_the_default_period(area, leader, client
     )
     assert response.status_code == 200
     assert "结束日期不能早于开始日期" in response.content.decode()
+
+
+def test_office_handler_finds_the_cockpit_on_the_home_page(area, east_handler, handler, leader, client_for):
+    home = client_for(east_handler).get(reverse("accounts:home")).content.decode()
+    assert reverse("cockpit:index") in home and "东片管理处驾驶舱" in home
+    assert reverse("cockpit:index") not in client_for(handler).get(reverse("accounts:home")).content.decode()
