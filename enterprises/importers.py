@@ -8,7 +8,7 @@ from accounts.models import Unit
 from core.importing import NEW, UNCHANGED, UPDATED, Column, Importer, Row, in_chunks, parsers, register
 from enterprises.choices import SizeClass
 from enterprises.models import Enterprise, IndustryCode
-from enterprises.services import enterprise_upsert_by_uscc
+from enterprises.services import enterprise_create, enterprise_update
 
 #: Fields an import row may set on an enterprise (the management office is resolved from its name).
 ENTERPRISE_FIELDS = (
@@ -63,9 +63,9 @@ class EnterpriseImporter(Importer):
     key_label = "统一社会信用代码相同"
 
     def prepare(self, rows: Sequence[Row]) -> None:
-        self.existing = {
-            e.uscc: e for e in in_chunks(Enterprise.objects.all(), "uscc", (r.values.get("uscc") for r in rows))
-        }
+        # At commit the enterprises to update are locked in the same bulk query (no per-row lock needed).
+        queryset = Enterprise.objects.select_for_update() if self.committing else Enterprise.objects.all()
+        self.existing = {e.uscc: e for e in in_chunks(queryset, "uscc", (r.values.get("uscc") for r in rows))}
         self.offices = {u.name: u for u in Unit.objects.filter(kind=UnitKind.MANAGEMENT_OFFICE)}
         codes = {r.values.get("industry_code") for r in rows}
         self.known_codes = set(
@@ -96,5 +96,12 @@ class EnterpriseImporter(Importer):
             row.action = UNCHANGED
 
     def commit_row(self, row: Row, *, actor: Any) -> None:
-        # The service locks the enterprise by USCC and updates it, or creates it when the USCC is new.
-        enterprise_upsert_by_uscc(actor=actor, uscc=row.values["uscc"], **row.data["changes"])
+        # The same rule as enterprise_upsert_by_uscc (a known USCC updates, a new one creates), with the lookup and
+        # the lock done for all rows at once in `prepare`: half the queries per row of calling the upsert per row.
+        current: Enterprise | None = row.data["enterprise"]
+        changes: dict[str, Any] = row.data["changes"]
+        if current is None:
+            enterprise_create(actor=actor, uscc=row.values["uscc"], **changes)
+        else:
+            changed = {name: value for name, value in changes.items() if getattr(current, name) != value}
+            enterprise_update(actor=actor, enterprise=current, **changed)

@@ -72,6 +72,8 @@ class Importer:
     key_fields: ClassVar[tuple[str, ...]] = ()
     #: A human description of the key for the duplicate message ("统一社会信用代码相同").
     key_label: ClassVar[str] = ""
+    #: True while validating for a commit (inside its transaction): `prepare` may then lock what it will update.
+    committing: bool = False
 
     def prepare(self, rows: Sequence[Row]) -> None:
         """Load everything the rows refer to in a few bulk queries (the number must not grow with the rows)."""

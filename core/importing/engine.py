@@ -1,14 +1,17 @@
 """Validation of every row (per cell, per row, across rows) and the all-or-nothing commit."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from core.importing.base import ERROR, NEW, UNCHANGED, UPDATED, Importer, Issue, Row
 from core.importing.columns import first_message
+
+logger = logging.getLogger(__name__)
 
 #: At most this many issues are kept for the preview; the counts stay exact.
 MAX_ISSUES = 2000
@@ -110,7 +113,12 @@ def _hashable(value: Any) -> Any:
 
 
 def commit(importer: Importer, raw_rows: Sequence[tuple[int, dict[str, str]]], *, actor: Any) -> Report:
-    """Re-validate and write every row in one transaction. Any error → ImportRejected and nothing is written."""
+    """Re-validate and write every row in one transaction. Any error → ImportRejected and nothing is written.
+
+    `importer.committing` is True during this validation, so `prepare` may lock the records it will update
+    (`select_for_update`) in the same bulk queries. The first write a service refuses stops the import.
+    """
+    importer.committing = True
     with transaction.atomic():
         report = validate(importer, raw_rows)
         if not report.ok:
@@ -119,20 +127,27 @@ def commit(importer: Importer, raw_rows: Sequence[tuple[int, dict[str, str]]], *
             if row.action not in (NEW, UPDATED):
                 continue
             try:
-                with transaction.atomic():
-                    importer.commit_row(row, actor=actor)
+                importer.commit_row(row, actor=actor)
             except ValidationError as exc:
                 _record_commit_error(importer, row, exc)
-        if not all(row.ok for row in report.rows):
-            report.counts[ERROR] = sum(1 for row in report.rows if not row.ok)
-            transaction.set_rollback(True)
-            raise ImportRejected(report)
+            except IntegrityError:
+                # Someone wrote the same record between our checks and our write; the transaction is rolled back.
+                logger.warning("import row %s hit an integrity error", row.number, exc_info=True)
+                row.error(_fallback_field(importer), "写入时与他人同时录入的数据冲突，未导入任何数据，请重新上传预览。")
+                row.action = ERROR
+            if row.errors:
+                report.counts[ERROR] = 1
+                raise ImportRejected(report)  # leaving the atomic block rolls back every row written so far
     return report
+
+
+def _fallback_field(importer: Importer) -> str:
+    return importer.key_fields[0] if importer.key_fields else importer.columns[0].field
 
 
 def _record_commit_error(importer: Importer, row: Row, exc: ValidationError) -> None:
     """A service refused a row that passed validation (e.g. someone changed the data meanwhile)."""
-    fallback = importer.key_fields[0] if importer.key_fields else importer.columns[0].field
+    fallback = _fallback_field(importer)
     known = {column.field for column in importer.columns}
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():

@@ -231,7 +231,7 @@ def test_a_service_refusing_the_last_row_rolls_back_the_rows_already_written(cli
 
     import enterprises.importers
 
-    real = enterprises.importers.enterprise_upsert_by_uscc
+    real = enterprises.importers.enterprise_create
     calls = []
 
     def refuse_third(**kwargs):
@@ -240,7 +240,7 @@ def test_a_service_refusing_the_last_row_rolls_back_the_rows_already_written(cli
             raise ValidationError({"name": "名称已被占用。"})
         return real(**kwargs)
 
-    monkeypatch.setattr(enterprises.importers, "enterprise_upsert_by_uscc", refuse_third)
+    monkeypatch.setattr(enterprises.importers, "enterprise_create", refuse_third)
     client = client_for(admin_user)
     upload_rows(client, [row(make_uscc(rng), f"企业{i}有限公司") for i in range(3)])
     batch = latest_batch()
@@ -252,3 +252,28 @@ def test_a_service_refusing_the_last_row_rolls_back_the_rows_already_written(cli
     assert batch.status == ImportBatch.Status.PREVIEWED
     assert batch.report["issues"] == [{"row": 4, "column": "企业名称", "message": "名称已被占用。", "level": "error"}]
     assert "名称已被占用" in response.text
+
+
+def test_a_write_conflict_at_commit_rolls_back_with_a_message(client_for, admin_user, monkeypatch):
+    """Someone saved the same USCC between our checks and our insert: a clear message, nothing written, no 500."""
+    from django.db import IntegrityError
+
+    import enterprises.importers
+
+    real = enterprises.importers.enterprise_create
+
+    def conflict_on_second(**kwargs):
+        if Enterprise.objects.exists():
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real(**kwargs)
+
+    monkeypatch.setattr(enterprises.importers, "enterprise_create", conflict_on_second)
+    client = client_for(admin_user)
+    upload_rows(client, [row(make_uscc(rng), f"企业{i}有限公司") for i in range(2)])
+    batch = latest_batch()
+    response = client.post(reverse("core:import_batch_commit", args=[batch.pk]), follow=True)
+    assert response.status_code == 200
+    assert not Enterprise.objects.exists()
+    batch.refresh_from_db()
+    assert batch.report["issues"][0]["row"] == 3
+    assert "冲突" in batch.report["issues"][0]["message"]
