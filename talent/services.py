@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from stdnum.cn import ric
 
@@ -85,11 +86,18 @@ def can_maintain_talent(actor: Any, employer: Enterprise | None) -> bool:
     return role == Role.ENTERPRISE and employer is not None and employer.pk == actor.enterprise_id
 
 
-def prepare_talent(talent: Talent) -> Talent:
-    """Normalise and validate the ID number and derive the birth date from it (also used by bulk creation)."""
+def prepare_talent(talent: Talent, *, bulk: bool = False) -> Talent:
+    """Normalise and validate the ID number and derive the birth date from it.
+
+    In bulk the per-row database checks (unique ID number, employer exists) are left to one query per batch.
+    """
     talent.id_number = validate_resident_id(talent.id_number)
     talent.birth_date = ric.get_birth_date(talent.id_number)
-    talent.full_clean(exclude=["birth_date"])
+    if bulk:
+        talent.clean_fields(exclude=["birth_date", "employer", "user"])
+        talent.clean()
+    else:
+        talent.full_clean(exclude=["birth_date"])
     return talent
 
 
@@ -134,10 +142,19 @@ def talent_update(*, actor: Any, talent: Talent, expected_version: int | None = 
 @transaction.atomic
 def talents_bulk_create(*, actor: Any, talents: Sequence[Talent]) -> list[Talent]:
     """Many records at once (demo, imports): the same validation as talent_create, one INSERT per batch."""
+    employer_ids = {t.employer_id for t in talents} - {None}
+    employers = {e.pk: e for e in Enterprise.objects.filter(pk__in=employer_ids)}
     for talent in talents:
-        if not can_maintain_talent(actor, talent.employer):
+        if talent.employer_id is not None and talent.employer_id not in employers:
+            raise ValidationError({"employer": f"用人单位 #{talent.employer_id} 不在企业库中。"})
+        if not can_maintain_talent(actor, employers.get(talent.employer_id or 0)):
             raise PermissionDenied("只能维护本企业的人才。")
-        prepare_talent(talent)
+        prepare_talent(talent, bulk=True)
+    numbers = [t.id_number for t in talents]
+    duplicates = {n for n in numbers if numbers.count(n) > 1} if len(set(numbers)) != len(numbers) else set()
+    duplicates |= set(Talent.objects.filter(id_number__in=numbers).values_list("id_number", flat=True))
+    if duplicates:
+        raise ValidationError({"id_number": f"身份证号重复：{'、'.join(sorted(duplicates)[:5])}。"})
     created = Talent.objects.bulk_create(talents, batch_size=500)
     audit_record(
         actor=actor, action="talent.bulk_create", summary=f"批量登记人才 {len(created)} 人", count=len(created)
@@ -374,7 +391,7 @@ class ReviewResult:
 
 
 @transaction.atomic
-def entitlements_review(*, actor: Any, ids: Sequence[int], action: str, reason: str = "") -> ReviewResult:
+def entitlements_review(*, actor: Any, ids: Any, action: str, reason: str = "") -> ReviewResult:
     """Approve (→ ledger) or hold (with a reason) many entitlements at once, in a constant number of queries.
 
     Approval writes the ledger rows with one INSERT that skips conflicts: an entitlement whose record, policy and
@@ -386,52 +403,50 @@ def entitlements_review(*, actor: Any, ids: Sequence[int], action: str, reason: 
     if action == "hold" and not reason.strip():
         raise ValidationError({"reason": "暂缓须填写原因。"})
     result = ReviewResult([], {})
-    rows = list(
+    rows = (
         Entitlement.objects.select_for_update(of=("self",))
-        .filter(pk__in=list(ids))
-        .select_related("policy", "talent")
+        .filter(pk__in=ids if isinstance(ids, QuerySet) else list(ids))
         .order_by("pk")
+        .values(*_ROW_FIELDS)
     )
-    movable: dict[int, Entitlement] = {}
+    movable: dict[int, dict[str, Any]] = {}
     next_state = ""
-    for entitlement in rows:
-        try:
-            next_state = _transition(entitlement, action)
-            movable[entitlement.pk] = entitlement
-        except ValidationError as error:
-            result.refused[entitlement.pk] = error.messages[0]
+    for row in rows:
+        next_state_for = TRANSITIONS.get((row["status"], action))
+        if next_state_for is None:
+            result.refused[row["pk"]] = f"“{EntitlementStatus(row['status']).label}”状态的待遇不能执行该操作。"
+            continue
+        next_state = next_state_for
+        movable[row["pk"]] = row
     if action == "approve" and movable:
         approver = actor if getattr(actor, "pk", None) else None
         Disbursement.objects.bulk_create(
             [
                 Disbursement(
-                    entitlement_id=e.pk,
-                    policy_id=e.policy_id,
-                    talent_id=e.talent_id,
-                    enterprise_id=e.enterprise_id,
-                    period=e.period,
-                    amount=e.amount,
+                    entitlement_id=r["pk"],
+                    policy_id=r["policy_id"],
+                    talent_id=r["talent_id"],
+                    enterprise_id=r["enterprise_id"],
+                    period=r["period"],
+                    amount=r["amount"],
                     approved_by=approver,
                 )
-                for e in movable.values()
+                for r in movable.values()
             ],
             ignore_conflicts=True,
-            batch_size=500,
+            batch_size=1000,
         )
         paid = set(
             Disbursement.objects.filter(entitlement_id__in=list(movable)).values_list("entitlement_id", flat=True)
         )
         for pk in [pk for pk in movable if pk not in paid]:
-            e = movable.pop(pk)
-            result.refused[pk] = f"{e.period:%Y-%m} 已就该政策向该对象发放过，不能重复发放。"
+            row = movable.pop(pk)
+            result.refused[pk] = f"{row['period']:%Y-%m} 已就该政策向该对象发放过，不能重复发放。"
     if movable:
         hold_reason = reason.strip() if action == "hold" else ""
+        now = timezone.now()
         Entitlement.objects.filter(pk__in=list(movable)).update(
-            status=next_state,
-            decided_at=timezone.now(),
-            decided_by=actor,
-            hold_reason=hold_reason,
-            updated_at=timezone.now(),
+            status=next_state, decided_at=now, decided_by=actor, hold_reason=hold_reason, updated_at=now
         )
         verb = "已核准发放" if action == "approve" else f"暂缓（{hold_reason}）"
         _notify_many(list(movable.values()), verb)
@@ -440,6 +455,7 @@ def entitlements_review(*, actor: Any, ids: Sequence[int], action: str, reason: 
         actor=actor,
         action=f"talent.entitlement_{action}",
         summary=f"审核待遇 {len(result.done)} 条（{action}）",
+        count=len(result.done),
         ids=result.done[:1000],
         refused=result.refused,
         reason=reason,
@@ -447,22 +463,36 @@ def entitlements_review(*, actor: Any, ids: Sequence[int], action: str, reason: 
     return result
 
 
-def _notify_many(entitlements: list[Entitlement], verb: str) -> None:
+_ROW_FIELDS = (
+    "pk",
+    "status",
+    "policy_id",
+    "policy__name",
+    "talent_id",
+    "talent__user_id",
+    "talent__employer_id",
+    "enterprise_id",
+    "period",
+    "amount",
+)
+
+
+def _notify_many(rows: list[dict[str, Any]], verb: str) -> None:
     """One notice per entitlement to the talent's account and to each user of the employer (two queries)."""
     from accounts.models import User
 
-    employer_ids = {e.talent.employer_id if e.talent else e.enterprise_id for e in entitlements} - {None}
+    def employer(row: dict[str, Any]) -> Any:
+        return row["talent__employer_id"] if row["talent_id"] else row["enterprise_id"]
+
     staff: dict[int, list[int]] = {}
-    for user_id, enterprise_id in User.objects.filter(enterprise_id__in=employer_ids, is_active=True).values_list(
-        "pk", "enterprise_id"
-    ):
+    users = User.objects.filter(enterprise_id__in={employer(r) for r in rows} - {None}, is_active=True)
+    for user_id, enterprise_id in users.values_list("pk", "enterprise_id"):
         staff.setdefault(enterprise_id, []).append(user_id)
     notices = []
-    for e in entitlements:
-        text = f"{e.policy.name} {e.period:%Y-%m} {e.amount} 元：{verb}"[:300]
-        employer_id = e.talent.employer_id if e.talent else e.enterprise_id
-        recipients = ([e.talent.user_id] if e.talent and e.talent.user_id else []) + staff.get(employer_id or 0, [])
-        notices.extend(Notice(recipient_id=pk, text=text, entitlement=e) for pk in recipients)
+    for row in rows:
+        text = f"{row['policy__name']} {row['period']:%Y-%m} {row['amount']} 元：{verb}"[:300]
+        recipients = ([row["talent__user_id"]] if row["talent__user_id"] else []) + staff.get(employer(row) or 0, [])
+        notices.extend(Notice(recipient_id=pk, text=text, entitlement_id=row["pk"]) for pk in recipients)
     Notice.objects.bulk_create(notices, batch_size=1000)
 
 
@@ -532,7 +562,7 @@ def entitlement_claim(*, actor: Any, talent: Talent, policy: Policy, period: dat
     entitlement.decided_at = timezone.now()
     entitlement.decided_by = actor
     entitlement.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
-    _notify_many([entitlement], "即申即享，已核准发放")
+    _notify_many(list(Entitlement.objects.filter(pk=entitlement.pk).values(*_ROW_FIELDS)), "即申即享，已核准发放")
     audit_record(actor=actor, action="talent.entitlement_claim", target=entitlement, summary=f"即申即享 {policy.name}")
     return entitlement
 

@@ -242,7 +242,9 @@ def test_enterprise_user_registers_staff_only_for_itself(client_for, enterprise_
     assert "校验位" in response.content.decode() or "身份证号" in response.content.decode()
 
 
-def test_review_page_approves_in_bulk_and_sweep_is_queued(client_for, handler, admin_user, policies):
+def test_review_page_approves_in_bulk_and_sweep_is_queued(
+    client_for, handler, admin_user, policies, django_capture_on_commit_callbacks
+):
     TalentFactory.create_batch(2, housing_status="renting")
     services.sweep_period(actor=admin_user, period=date(2026, 8, 1))
     ids = list(Entitlement.objects.values_list("pk", flat=True))
@@ -251,10 +253,12 @@ def test_review_page_approves_in_bulk_and_sweep_is_queued(client_for, handler, a
     assert not Entitlement.objects.exclude(status="approved").exists()
     from django_tasks_db.models import DBTaskResult
 
-    response = client.post(reverse("talent:sweep_start"), {"period": "2026-09"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("talent:sweep_start"), {"period": "2026-09"})
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="talent.sweep_requested").exists()
-    assert DBTaskResult.objects.count() in (0, 1)  # enqueued on commit (the test transaction never commits)
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs["args"] == ["2026-09", handler.pk]
 
 
 def test_enterprise_user_cannot_review(client_for, enterprise_user):
