@@ -47,7 +47,8 @@ Declaring an importer
             ...
 
 Bulk lookups: ``in_chunks(queryset, field, values)`` filters ``field__in`` in chunks of 2,000 values.
-Optional: ``commit_order(rows)`` returns the rows in the order they must be written (e.g. parents first).
+``self.committing`` is True when ``prepare`` runs for a commit (inside its transaction): lock what you will update
+there with ``select_for_update()`` instead of per row. Optional: ``commit_order(rows)`` returns the rows in the order they must be written (e.g. parents first).
 
 Parsers (``core.importing.parsers``) turn a non-blank cell text into a value or raise a ValidationError whose
 message is shown in the preview: ``text(max_length)``, ``choice(TextChoices, aliases=...)`` (Chinese labels; a
@@ -64,8 +65,10 @@ What the framework does for every importer
   ``ImportFileError`` with a Chinese message, never a server error.
 - Required cells, parsing, duplicate keys across the file; then ``prepare`` and ``validate_row``. Issues carry the
   row number as Excel shows it, the column header and the reason.
-- Commit re-validates inside one transaction and writes through ``commit_row``; any error → nothing is written
-  (``ImportRejected``); an ``import.commit`` (or ``import.rejected``) audit row records the outcome.
+- Commit re-validates inside one transaction and writes through ``commit_row``; any error (a ValidationError, or an
+  IntegrityError from a concurrent write) → nothing is written (``ImportRejected``); an ``import.commit`` (or
+  ``import.rejected``) audit row records the outcome. Batches over ``IMPORT_SYNC_MAX_ROWS`` (default 2,000) rows are
+  committed by the task worker (``core.importing.tasks.commit_import_batch``); the page polls until done.
 - ``build_template(importer)`` → an .xlsx with the headers (required ones red), an example row (skipped if left in
   unchanged), drop-downs for choices, text-formatted cells, and a "填写说明" sheet explaining each column.
 
