@@ -225,7 +225,7 @@ def timed(label: str, func: Any, repeat: int) -> tuple[float, Any]:
     with CaptureQueriesContext(connection) as queries:
         for _ in range(repeat):
             start = time.perf_counter()
-            result = func()
+            func()
             times.append(time.perf_counter() - start)
     median = statistics.median(times) * 1000
     print(f"  {label:<44} {median:9.1f} ms  {len(queries) // repeat:3d} queries")
