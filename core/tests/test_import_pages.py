@@ -301,8 +301,7 @@ def test_worker_commit_that_finds_errors_puts_the_batch_back_to_preview(client_f
     post_file(client, xlsx_bytes(HEADERS, rows))
     batch = ImportBatch.objects.get()
     client.post(reverse("core:import_batch_commit", args=[batch.pk]))
-    office.name = "改名后的管理处"
-    office.save()
+    type(office).objects.filter(pk=office.pk).update(name="改名后的管理处")
     assert commit_import_batch.call(batch.pk, admin_user.pk) == "rejected"
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PREVIEWED
