@@ -68,11 +68,12 @@ def _literal(field: models.Field) -> str:
 
 def generate(model: type[models.Model], n: int, values: dict[str, str]) -> None:
     """INSERT n rows into model's table; `values` maps field names to SQL expressions over `g` (1…n)."""
-    columns, exprs = [], []
+    columns: list[str] = []
+    exprs: list[str] = []
     for field in model._meta.concrete_fields:
         if field.primary_key and field.name not in values:
             continue
-        columns.append(field.column)
+        columns.append(str(field.column))
         exprs.append(values[field.name] if field.name in values else _literal(field))
     sql = (
         f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
