@@ -3,7 +3,7 @@
 import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -33,7 +33,9 @@ class TalentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, employers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = employers if employers is not None else Enterprise.objects.all()
+        cast(forms.ModelChoiceField, self.fields["employer"]).queryset = (
+            employers if employers is not None else Enterprise.objects.all()
+        )
         for field in self.fields.values():
             field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -50,7 +52,7 @@ class JSONTextField(forms.CharField):
     def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
         try:
-            return json.loads(text)
+            return json.loads(text or "")
         except json.JSONDecodeError as error:
             raise forms.ValidationError(
                 f"不是合法的 JSON：第 {error.lineno} 行第 {error.colno} 列，{error.msg}。"
@@ -75,7 +77,7 @@ class PolicyVersionForm(forms.Form):
             self.fields[name].widget.attrs.setdefault("class", "form-control")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if "rule" in data and "amount" in data:
             known = set(Parameter.objects.values_list("code", flat=True))
             try:
@@ -94,7 +96,7 @@ class ReviewForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()]
+        cast(forms.ChoiceField, self.fields["ids"]).choices = [(v, v) for v in raw if str(v).isdigit()]
 
 
 class PeriodForm(forms.Form):

@@ -20,8 +20,6 @@ from talent.choices import (
     VersionStatus,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class Talent(TimeStampedModel):
     """人才 — a person registered for the area's talent policies. Birth date derives from the ID number."""
@@ -189,7 +187,7 @@ class Entitlement(TimeStampedModel):
         verbose_name=_("企业"),
     )
     period = models.DateField(_("期间"), db_index=True)
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     tier = models.CharField(_("档次"), max_length=40, blank=True)
     reason_codes = models.JSONField(_("依据条件"), default=list)
     source = models.CharField(
@@ -244,7 +242,7 @@ class Disbursement(models.Model):
         "enterprises.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     period = models.DateField(_("期间"), db_index=True)
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     paid_at = models.DateTimeField(_("发放时间"), auto_now_add=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

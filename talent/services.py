@@ -142,7 +142,7 @@ def talent_update(*, actor: Any, talent: Talent, expected_version: int | None = 
 @transaction.atomic
 def talents_bulk_create(*, actor: Any, talents: Sequence[Talent]) -> list[Talent]:
     """Many records at once (demo, imports): the same validation as talent_create, one INSERT per batch."""
-    employer_ids = {t.employer_id for t in talents} - {None}
+    employer_ids = {t.employer_id for t in talents if t.employer_id is not None}
     employers = {e.pk: e for e in Enterprise.objects.filter(pk__in=employer_ids)}
     for talent in talents:
         if talent.employer_id is not None and talent.employer_id not in employers:
@@ -488,7 +488,7 @@ def _notify_many(rows: list[dict[str, Any]], verb: str) -> None:
     users = User.objects.filter(enterprise_id__in={employer(r) for r in rows} - {None}, is_active=True)
     for user_id, enterprise_id in users.values_list("pk", "enterprise_id"):
         staff.setdefault(enterprise_id, []).append(user_id)
-    notices = []
+    notices: list[Notice] = []
     for row in rows:
         text = f"{row['policy__name']} {row['period']:%Y-%m} {row['amount']} 元：{verb}"[:300]
         recipients = ([row["talent__user_id"]] if row["talent__user_id"] else []) + staff.get(employer(row) or 0, [])

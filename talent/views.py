@@ -75,7 +75,7 @@ def talent_list(request: HttpRequest) -> HttpResponse:
         audit_record(
             actor=user, action="talent.export", summary="导出人才库", count=qs.count(), full_id_numbers=personal
         )
-        rows = (
+        export_rows = (
             [
                 t.name,
                 selectors.shown_id(user, t),
@@ -104,7 +104,7 @@ def talent_list(request: HttpRequest) -> HttpResponse:
             "住房",
             "年薪（万元）",
         ]
-        return workbook_response("人才库.xlsx", headers, rows, title="人才库")
+        return workbook_response("人才库.xlsx", headers, export_rows, title="人才库")
     page = _page(request, qs)
     rows = [(t, selectors.shown_id(user, t)) for t in page]
     context = {
@@ -396,7 +396,7 @@ def sweep_start(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = PeriodForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(form.errors.get("period", ["期间无效。"])))
+        messages.error(request, "；".join(str(e) for e in form.errors.get("period", ["期间无效。"])))
         return redirect("talent:entitlement_list")
     period = form.cleaned_data["period"]
     audit_record(actor=user, action="talent.sweep_requested", summary=f"发起 {period:%Y-%m} 免申即享")

@@ -5,8 +5,9 @@ any child is not met, else missing if any is missing; `any` is met if any child 
 missing; `not` swaps met and not met and keeps missing. Only "met" at the root makes a record eligible.
 """
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -30,7 +31,7 @@ class ConditionOutcome:
     actual: str
     outcome: str
     article: str = ""
-    sources: list[dict[str, str]] = field(default_factory=list)
+    sources: list[dict[str, str]] = dataclasses.field(default_factory=list)
     implicit: bool = False
     #: Under an odd number of `not`s: the rule wants this condition NOT to hold.
     negated: bool = False

@@ -163,7 +163,8 @@ class _Checker:
             self.error(path, f"不认识的键：{', '.join(sorted(unknown))}。")
             return None
         spec = self.field(path, raw.get("field"))
-        op = OP_ALIASES.get(raw.get("op"), raw.get("op"))
+        raw_op = raw.get("op")
+        op = OP_ALIASES.get(raw_op, raw_op) if isinstance(raw_op, str) else raw_op
         if op not in ALL_OPS:
             self.error(path, f"不支持的运算符“{raw.get('op')}”，可用：= ≠ < ≤ > ≥ in between exists。")
             return None

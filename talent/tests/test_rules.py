@@ -184,7 +184,7 @@ def test_amounts_follow_the_parameter_in_force_in_each_period_in_both_evaluators
     parsed = parse_policy(
         "talent", {"field": "education", "op": "exists"}, {"kind": "fixed", "value": {"param": "rate"}}
     )
-    active = ActivePolicy(None, None, parsed)  # type: ignore[arg-type]
+    active = ActivePolicy(None, None, parsed)
     for period, want in ((date(2026, 6, 1), Decimal("800.00")), (date(2026, 7, 1), Decimal("1000.00"))):
         assert explain(active.parsed, {"education": "master"}, as_of=period, params=params).amount == want
         compiled = compile_policy(parsed, params=params, as_of=period)
