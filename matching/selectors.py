@@ -14,7 +14,7 @@ The private side of a posting (contact, internal note) is shown to the owner ent
 see that enterprise (`can_see_private`). Research institutions' postings are public to every staff role.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from core.access import get_visible_or_404
 from enterprises.selectors import enterprises_visible_to, sees_all_enterprises
-from matching.choices import AgreementStatus, PostingStatus, RoundtableStatus, SuggestionStatus
+from matching.choices import AgreementStatus, PostingKind, PostingStatus, RoundtableStatus, SuggestionStatus
 from matching.models import Agreement, AgreementUpdate, Invitation, Posting, Roundtable, Suggestion
 
 #: Staff roles that plan roundtables and record agreements.
@@ -185,7 +185,7 @@ def agreement_timeline(agreement: Agreement) -> QuerySet[AgreementUpdate]:
 
 
 def innovation_figures(user: Any, start: date, end: date, chain: Any = None) -> dict[str, Any]:
-    """The innovation chain's figures for [start, end] (dates inclusive), as the user may see them. Five queries.
+    """The innovation chain's figures for [start, end] (dates inclusive), as the user may see them. Four queries.
 
     - roundtables_held: roundtables with status held dated in the period;
     - roundtables_planned: roundtables still planned dated in the period;
@@ -197,8 +197,6 @@ def innovation_figures(user: Any, start: date, end: date, chain: Any = None) -> 
     """
     chain_id = getattr(chain, "pk", chain)
     tz = timezone.get_current_timezone()
-    from datetime import datetime, time, timedelta
-
     start_dt = datetime.combine(start, time.min, tzinfo=tz)
     end_dt = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
 
@@ -216,8 +214,6 @@ def innovation_figures(user: Any, start: date, end: date, chain: Any = None) -> 
     by_status_ag = dict(agreements.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
     by_kind = dict(postings.order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     decided = dict(suggestions.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
-    from matching.choices import PostingKind
-
     agreements_by_status = {status: by_status_ag.get(status, 0) for status in AgreementStatus.values}
     postings_by_kind = {kind: by_kind.get(kind, 0) for kind in PostingKind.values}
     return {

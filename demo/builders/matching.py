@@ -260,7 +260,6 @@ def _institutions(actor: Any) -> dict[str, ResearchInstitution]:
 
 def build(ctx: Any) -> None:
     admin = ctx.users["admin"]
-    instructor = ctx.users["instructor"]
     chains = ctx.shared["chains"]
     today = ctx.today
     used: set[int] = set()
@@ -314,6 +313,8 @@ def build(ctx: Any) -> None:
         services.suggestions_refresh(posting=posting)
 
     need, capability = postings[0], postings[1]
+    # The instructor paired with the firm that cannot purify brokers the pair and organizes the roundtable.
+    broker = ctx.shared.get("instructor_of", {}).get(need.enterprise_id) or admin
     host = next(
         (
             o
@@ -324,7 +325,7 @@ def build(ctx: Any) -> None:
     )
     held_on = max(ctx.year_start, today - timedelta(days=45))
     roundtable = services.roundtable_create(
-        actor=instructor,
+        actor=broker,
         theme="中药活性成分分离纯化供需对接",
         chain=chains["life_health"],
         held_on=held_on,
@@ -345,7 +346,7 @@ def build(ctx: Any) -> None:
             reasons[key] = proposal.invitation_reason()
             suggestions[key] = proposal.suggestion
     invitations = services.roundtable_invite(
-        actor=instructor,
+        actor=broker,
         roundtable=roundtable,
         enterprises=owners["e"],
         institutions=owners["i"],
@@ -356,9 +357,9 @@ def build(ctx: Any) -> None:
         status = (
             InvitationStatus.ATTENDED if i < len(invitations) - 1 or len(invitations) < 3 else InvitationStatus.ABSENT
         )
-        services.invitation_set_status(actor=instructor, invitation=invitation, status=status)
+        services.invitation_set_status(actor=broker, invitation=invitation, status=status)
     services.roundtable_record_minutes(
-        actor=instructor,
+        actor=broker,
         roundtable=roundtable,
         minutes=(
             f"会议由{host or '产业链联合党支部'}主持。{need.enterprise}介绍了黄芩苷粗品纯度不足、无法提纯到注射级标准的难题；"
@@ -368,26 +369,26 @@ def build(ctx: Any) -> None:
     )
     match = next((s for s in need.suggestions.all() if s.target_id == capability.pk), None)
     if match is not None:
-        services.suggestion_decide(actor=instructor, suggestion=match, accept=True, feedback="圆桌会上已对接，效果很好")
+        services.suggestion_decide(actor=broker, suggestion=match, accept=True, feedback="圆桌会上已对接，效果很好")
     agreement = services.agreement_create(
-        actor=instructor,
+        actor=broker,
         roundtable=roundtable,
         title="黄芩苷委托分离纯化合作",
         content="乙方为甲方开发黄芩苷分离纯化工艺：小试样品纯度≥98%，中试后签订年度委托纯化协议。",
         enterprises=[need.enterprise, capability.enterprise],  # type: ignore[list-item]
-        owner=instructor,
+        owner=broker,
         due_on=today + timedelta(days=60),
         source_suggestion=match,
     )
     services.agreement_report_progress(
-        actor=instructor,
+        actor=broker,
         agreement=agreement,
         status=AgreementStatus.IN_PROGRESS,
         progress=30,
         note="小试完成，样品纯度 97.6%，正在优化洗脱条件。",
     )
     services.agreement_report_progress(
-        actor=instructor,
+        actor=broker,
         agreement=agreement,
         status=AgreementStatus.IN_PROGRESS,
         progress=60,
@@ -395,19 +396,19 @@ def build(ctx: Any) -> None:
     )
 
     earlier = services.roundtable_create(
-        actor=instructor,
+        actor=broker,
         theme="工业互联网赋能制造企业数字化转型",
         chain=chains["digital_economy"],
         held_on=max(ctx.year_start, today - timedelta(days=120)),
         venue="明湖新区数字经济产业园路演厅",
     )
     services.roundtable_record_minutes(
-        actor=instructor,
+        actor=broker,
         roundtable=earlier,
         minutes="六家制造企业与三家工业互联网服务商交流设备联网和机器视觉质检需求，形成两项对接意向。",
     )
     services.roundtable_create(
-        actor=instructor,
+        actor=broker,
         theme="生物药中试产能共享",
         chain=chains["life_health"],
         held_on=today + timedelta(days=14),

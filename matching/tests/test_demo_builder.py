@@ -25,7 +25,9 @@ def test_builder_creates_postings_a_roundtable_with_minutes_and_an_agreement_in_
         "digital_economy": ["工业互联网", "人工智能"],
     }.items():
         for i, name in enumerate(names):
-            link = LinkFactory(chain=chains[code], name=name, stage=[Stage.UPSTREAM, Stage.MIDSTREAM, Stage.DOWNSTREAM][i % 3])
+            link = LinkFactory(
+                chain=chains[code], name=name, stage=[Stage.UPSTREAM, Stage.MIDSTREAM, Stage.DOWNSTREAM][i % 3]
+            )
             PlacementFactory(link=link, enterprise=EnterpriseFactory())
     EnterpriseFactory.create_batch(20)
     ctx = DemoContext(today=date(2026, 11, 27))

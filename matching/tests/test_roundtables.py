@@ -183,7 +183,7 @@ def test_innovation_figures_count_the_period(
 
     suggestion = Suggestion.objects.filter(source=area.need).first()
     services.suggestion_decide(actor=enterprise_user, suggestion=suggestion, accept=True)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         figures = selectors.innovation_figures(admin_user, date(2026, 1, 1), date(2026, 12, 31))
     assert figures["roundtables_held"] == 1 and figures["roundtables_planned"] == 0
     assert figures["agreements"][AgreementStatus.NOT_STARTED] == Agreement.objects.count()
