@@ -242,6 +242,14 @@ class ServiceRequest(TimeStampedModel):
         return self.kind == Kind.NEED
 
 
+#: Relations of a request. The services resolve them from ids they validated themselves, so re-checking each one with
+#: a query in full_clean is skipped (the database's foreign keys and check constraints still hold).
+REQUEST_RELATIONS = [
+    *(f.name for f in ServiceRequest._meta.local_fields if f.is_relation),
+    *(f.name for f in ServiceRequest._meta.local_many_to_many),
+]
+
+
 class TimelineEvent(models.Model):
     """One step in a request's history: who did what, from which state to which, with a note (internal or not)."""
 

@@ -14,7 +14,7 @@ from core.services import audit_record
 from enterprises.models import Enterprise
 from enterprises.selectors import enterprises_visible_to
 from service_requests.choices import Channel, Kind, State, Topic
-from service_requests.models import Service, ServiceRequest, TimelineEvent
+from service_requests.models import REQUEST_RELATIONS, Service, ServiceRequest, TimelineEvent
 from service_requests.services.catalog import validate_form_data
 from service_requests.services.notify import notify
 from service_requests.services.workflow import ACCEPT_WORKDAYS, parties_of, request_act, unit_handlers
@@ -183,7 +183,7 @@ def _build_matter(
         window_clerk=window_clerk,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    matter.full_clean(exclude=["co_units", "chain", "instructor"])
+    matter.full_clean(exclude=REQUEST_RELATIONS, validate_unique=False, validate_constraints=False)
     return matter
 
 

@@ -18,7 +18,7 @@ from accounts.models import Unit, User
 from core.calendar import WorkCalendar, local_date
 from core.services import StaleEditError, audit_record, save_with_version
 from service_requests.choices import RATING_LABELS, SATISFIED_FROM, Kind, NoticeState, State
-from service_requests.models import Feedback, ServiceRequest, SupervisionNotice, TimelineEvent
+from service_requests.models import REQUEST_RELATIONS, Feedback, ServiceRequest, SupervisionNotice, TimelineEvent
 from service_requests.services.notify import notify
 from service_requests.workflow import Transition, transition_for
 
@@ -136,7 +136,7 @@ def request_act(
     if step.target is not None:
         obj.state = step.target
         step.changed.add("state")
-    obj.full_clean(exclude=["co_units"])
+    obj.full_clean(exclude=REQUEST_RELATIONS, validate_unique=False, validate_constraints=False)
     save_with_version(obj, expected_version=obj.version, fields=sorted(step.changed | {"updated_at"}))
     if step.co_units is not None:
         obj.co_units.set(step.co_units)

@@ -18,7 +18,7 @@ NOW = timezone.make_aware(datetime(2026, 3, 10, 10, 0))  # a Tuesday
 
 @pytest.fixture
 def ladder_world(world):
-    base = dict(enterprise=world.enterprise, instructor=world.instructor, lead_unit=world.unit)
+    base = {"enterprise": world.enterprise, "instructor": world.instructor, "lead_unit": world.unit}
     return {
         "reminder": NeedFactory(state=State.IN_PROGRESS, due_at=end_of_day(date(2026, 3, 11)), **base),
         "yellow": NeedFactory(state=State.IN_PROGRESS, due_at=end_of_day(date(2026, 3, 9)), **base),
