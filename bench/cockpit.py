@@ -120,7 +120,7 @@ def build(scale: float) -> dict[str, Any]:
         },
     )
     first_ent = Enterprise.objects.order_by("pk").values_list("pk", flat=True).first()
-    ent = f"({first_ent} + (g * 7919) % {n_ent})"
+    ent = f"({first_ent} + (g::bigint * 7919) % {n_ent})"
     generate(
         Placement,
         n(300_000),
