@@ -90,6 +90,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+# A streaming replica for the cockpit's and reports' reads (config/db_router.py, docs/scaling.md).
+if _replica_url := env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    DATABASES["replica"].update({"TEST": {"MIRROR": "default"}, "OPTIONS": {"connect_timeout": 2}})
+    MIDDLEWARE.append("config.db_router.ReplicaReadMiddleware")
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
