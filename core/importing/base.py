@@ -68,7 +68,8 @@ class Importer:
     title: ClassVar[str]
     description: ClassVar[str] = ""
     columns: ClassVar[Sequence[Column]]
-    #: Fields that identify a record; a row repeating an earlier row's (non-blank) key is an error.
+    #: Fields that identify a record; a row repeating an earlier row's key is an error (keys blank throughout and
+    #: keys with a cell that failed to parse are not compared).
     key_fields: ClassVar[tuple[str, ...]] = ()
     #: A human description of the key for the duplicate message ("统一社会信用代码相同").
     key_label: ClassVar[str] = ""

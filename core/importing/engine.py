@@ -100,7 +100,11 @@ def _check_duplicates(importer: Importer, rows: Sequence[Row]) -> None:
     first_seen: dict[tuple[Any, ...], int] = {}
     label = importer.key_label or "关键信息相同"
     for row in rows:
-        if any(row.values.get(name) in (None, "") for name in importer.key_fields):
+        # A key field that failed to parse has its own error; a key that is blank throughout identifies nothing.
+        # A blank part of a key otherwise counts (e.g. owner = institution rather than enterprise).
+        if any(name not in row.values for name in importer.key_fields):
+            continue
+        if all(row.values[name] in (None, "", []) for name in importer.key_fields):
             continue
         key = tuple(_hashable(row.values[name]) for name in importer.key_fields)
         earlier = first_seen.setdefault(key, row.number)

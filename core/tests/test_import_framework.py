@@ -9,7 +9,18 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.importing import ERROR, NEW, UNCHANGED, UPDATED, ImportFileError, all_importers, parsers, validate
+from core.importing import (
+    ERROR,
+    NEW,
+    UNCHANGED,
+    UPDATED,
+    Column,
+    Importer,
+    ImportFileError,
+    all_importers,
+    parsers,
+    validate,
+)
 from core.importing.columns import cell_text
 from core.importing.reader import read_upload
 from core.tests.import_helpers import xlsx_bytes
@@ -153,3 +164,38 @@ def test_every_row_is_either_clean_or_has_errors_naming_a_column(data):
         assert all(issue.column in headers for issue in row.warnings)
     assert report.counts["total"] == len(rows)
     assert sum(report.counts[k] for k in (NEW, UPDATED, UNCHANGED, ERROR)) == len(rows)
+
+
+class _TwoPartKey(Importer):
+    key = "two_part_key_test"
+    title = "测试"
+    columns = [
+        Column("企业", "owner", parsers.text(10)),
+        Column("机构", "institution", parsers.text(10)),
+        Column("标题", "title", parsers.text(10), required=True),
+        Column("编号", "number", parsers.integer()),
+    ]
+    key_fields = ("owner", "institution", "title")
+    key_label = "同一发布方、同一标题"
+
+    def validate_row(self, row):
+        row.action = NEW
+
+
+def test_duplicate_keys_compare_blank_parts_but_not_unparsable_or_blank_keys():
+    rows = [
+        (2, {"institution": "甲院", "title": "课题"}),
+        (3, {"institution": "甲院", "title": "课题"}),  # same key with a blank owner: a duplicate
+        (4, {"owner": "乙企", "title": "课题"}),
+        (5, {"owner": "这个名称超过十个字的企业名称", "title": "课题"}),  # owner failed to parse: not compared
+        (6, {"owner": "这个名称超过十个字的企业名称", "title": "课题"}),
+        (7, {"number": "1"}),  # title missing: required error only
+        (8, {"number": "2"}),
+    ]
+    report = validate(_TwoPartKey(), rows)
+    messages = {(i.row, i.column): i.message for i in report.errors}
+    assert messages[(3, "企业")].startswith("与第 2 行重复（同一发布方、同一标题）")
+    assert (4, "企业") not in messages
+    assert (6, "企业") in messages and "重复" not in messages[(6, "企业")]
+    assert messages[(8, "标题")] == "必填项，不能为空。"
+    assert not any("重复" in m for (r, _), m in messages.items() if r in (7, 8))
