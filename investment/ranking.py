@@ -37,6 +37,7 @@ MAKES_WHAT_LEADER_BUYS_POINTS = Decimal("1")
 PLACES = Decimal("0.01")
 _STOP = frozenset({"有限公司", "有限", "公司", "股份", "集团", "企业", "科技", "产品", "以及", "相关", "服务", "及其"})
 _WORD = re.compile(r"\w")
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @dataclass
@@ -100,35 +101,70 @@ def _query(link: Link) -> list[str]:
     return tokenize(" ".join([link.name, keywords, keywords, link.description]))
 
 
+@dataclass
+class _Index:
+    """The targets' tokens and BM25 index, kept per process until a target changes."""
+
+    key: tuple[Any, ...]
+    doc_terms: list[set[str]]
+    retriever: Any
+    by_division: dict[str, list[int]]
+
+
+_index_cache: dict[str, _Index] = {}
+
+
+def _index_for(targets: list[TargetCompany]) -> _Index:
+    import bm25s
+
+    key = tuple((t.pk, t.version, t.updated_at) for t in targets)
+    cached = _index_cache.get("targets")
+    if cached is not None and cached.key == key:
+        return cached
+    corpus = [tokenize(_document(t)) for t in targets]
+    retriever = bm25s.BM25()
+    retriever.index([tokens or ["∅"] for tokens in corpus], show_progress=False)
+    by_division: dict[str, list[int]] = {}
+    for index, target in enumerate(targets):
+        if len(target.industry_code) >= 2:
+            by_division.setdefault(target.industry_code[:2], []).append(index)
+    built = _Index(key=key, doc_terms=[set(tokens) for tokens in corpus], retriever=retriever, by_division=by_division)
+    _index_cache["targets"] = built
+    return built
+
+
 def rank_candidates(
     links: Iterable[Link], *, targets: Sequence[TargetCompany] | None = None, limit: int = 10
 ) -> dict[int, list[Candidate]]:
     """Ranked candidates for each link: link id → [Candidate] (best first, at most `limit`).
 
-    Two queries whatever the number of links (targets; outside supply of the chains' leading firms).
+    Two queries whatever the number of links (targets; outside supply of the chains' leading firms). The tokenized
+    targets and their BM25 index are reused until a target is added or changed.
     """
-    import bm25s
-
     links = list(links)
-    target_list = list(TargetCompany.objects.order_by("name")) if targets is None else list(targets)
+    target_list = list(TargetCompany.objects.order_by("name", "pk")) if targets is None else list(targets)
     if not links or not target_list:
         return {link.pk: [] for link in links}
     outside = _outside_supply_by_chain({link.chain_id for link in links})
-
-    corpus = [tokenize(_document(t)) for t in target_list]
-    doc_terms = [set(tokens) for tokens in corpus]
-    retriever = bm25s.BM25()
-    retriever.index([tokens or ["∅"] for tokens in corpus], show_progress=False)
-    vocab = retriever.vocab_dict
+    index = _index_for(target_list)
+    vocab = index.retriever.vocab_dict
 
     result: dict[int, list[Candidate]] = {}
     for link in links:
         query = [t for t in dict.fromkeys(_query(link)) if t in vocab]
-        scores = retriever.get_scores(query) if query else None
-        best = float(scores.max()) if scores is not None and len(scores) else 0.0
+        relevance = [0.0] * len(target_list)
+        if query:
+            scores = index.retriever.get_scores(query)
+            best = float(scores.max())
+            if best > 0:
+                relevance = [float(v) / best for v in scores]
         link_codes = _codes(link.industry_codes)
+        pool = {i for i, r in enumerate(relevance) if r >= MIN_RELEVANCE}
+        for code in link_codes:
+            pool.update(index.by_division.get(code[:2], []))
         candidates = []
-        for index, target in enumerate(target_list):
+        for i in sorted(pool):
+            target = target_list[i]
             candidate = Candidate(target=target)
             level, code = code_match(target.industry_code, link_codes)
             if level:
@@ -137,20 +173,19 @@ def rank_candidates(
                     CODE_POINTS[level],
                     f"{CODE_LABELS[level]}：企业 {target.industry_code}，环节 {code}",
                 )
-            relevance = float(scores[index]) / best if scores is not None and best > 0 else 0.0
-            if relevance >= MIN_RELEVANCE:
-                matched = [t for t in query if t in doc_terms[index]]
+            if relevance[i] >= MIN_RELEVANCE:
+                matched = [t for t in query if t in index.doc_terms[i]]
                 candidate.add(
                     "text",
-                    TEXT_WEIGHT * Decimal(str(round(relevance, 4))),
-                    f"产品/关键词相关度 {relevance:.2f}（命中：{'、'.join(matched[:6])}）",
+                    TEXT_WEIGHT * Decimal(str(round(relevance[i], 4))),
+                    f"产品/关键词相关度 {relevance[i]:.2f}（命中：{'、'.join(matched[:6])}）",
                 )
             if not candidate.reasons:
                 continue
             for flag, points in TAG_POINTS.items():
                 if getattr(target, flag):
                     candidate.add("tag", points, TAG_LABELS[flag])
-            _supply_reasons(candidate, doc_terms[index], outside.get(link.chain_id, []))
+            _supply_reasons(candidate, index.doc_terms[i], outside.get(link.chain_id, []))
             candidates.append(candidate)
         candidates.sort(key=lambda c: (-c.score, c.target.name))
         result[link.pk] = candidates[:limit]
