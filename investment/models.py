@@ -25,7 +25,11 @@ class InvestmentTeam(TimeStampedModel):
         verbose_name=_("组长"),
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="investment_teams", verbose_name=_("成员")
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="investment_teams",
+        limit_choices_to={"role": "investment"},
+        verbose_name=_("成员"),
     )
     chains = models.ManyToManyField(
         "chains.Chain", blank=True, related_name="investment_teams", verbose_name=_("联系产业链")

@@ -83,7 +83,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def team_list(request: HttpRequest) -> HttpResponse:
     _require_read(request.user)
     year = _year(request)
-    return render(request, "investment/team_list.html", {"year": year, "teams": teams_with_figures(request.user, year)})
+    teams = teams_with_figures(request.user, year)
+    if request.GET.get("export") == "xlsx":
+        audit_record(actor=request.user, action="investment.team.export", summary="导出招商工作组")
+        headers = ["工作组", "主攻方向", "组长", "成员", f"{year}年签约项目", "签约投资额（万元）"]
+        rows = [
+            [
+                row["team"].name,
+                row["team"].focus,
+                str(row["team"].head or ""),
+                "、".join(str(m) for m in row["members"]),
+                row["signed"],
+                row["amount_wan"],
+            ]
+            for row in teams
+        ]
+        return workbook_response(f"招商工作组{year}.xlsx", headers, rows, title="招商工作组")
+    return render(request, "investment/team_list.html", {"year": year, "teams": teams})
 
 
 @login_required

@@ -291,3 +291,11 @@ def test_list_pages_ignore_out_of_range_filters(world, client_for, leader, query
     client = client_for(leader)
     assert client.get(reverse("investment:project_list") + "?" + query).status_code == 200
     assert client.get(reverse("investment:event_list") + "?" + query).status_code == 200
+
+
+def test_team_export_lists_every_team_with_its_signed_figures(world, client_for, leader):
+    year = timezone.localdate().year
+    response = client_for(leader).get(reverse("investment:team_list") + f"?year={year}&export=xlsx")
+    rows = list(load_workbook(filename=__import__("io").BytesIO(response.content)).active.values)[1:]
+    assert {row[0] for row in rows} == {"第一组", "第二组"}
+    assert sum(row[4] for row in rows) == 6
