@@ -110,7 +110,11 @@ def request_act(
     transition = transition_for(request.kind, action)
     if transition is None:
         raise WorkflowError(f"没有名为“{action}”的操作。", code="unknown_action")
-    obj = ServiceRequest.objects.select_for_update().select_related("service", "enterprise").get(pk=request.pk)
+    obj = (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("service", "enterprise")
+        .get(pk=request.pk)
+    )
     if expected_version is not None and expected_version != obj.version:
         raise StaleEditError("该记录已被他人修改，请刷新后重试。", code="stale")
     if obj.state not in transition.sources:
