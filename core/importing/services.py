@@ -1,5 +1,6 @@
 """Writes on import batches: upload (parse + validate + keep for preview), commit (all or nothing), discard."""
 
+from datetime import timedelta
 from typing import IO, Any
 
 from django.conf import settings
@@ -52,7 +53,24 @@ def import_batch_create(*, actor: Any, importer_key: str, upload: IO[bytes], fil
     )
     batch.full_clean()
     batch.save()
+    _expire_stale_batches(actor)
     return batch
+
+
+#: Previewed batches nobody committed are discarded after this many days (their rows may hold personal data).
+STALE_AFTER_DAYS = 7
+
+
+def _expire_stale_batches(actor: Any) -> None:
+    """Retention without a scheduler: each upload discards the previews left unconfirmed for a week."""
+    cutoff = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
+    expired = ImportBatch.objects.filter(status=Status.PREVIEWED, created_at__lt=cutoff).update(
+        status=Status.DISCARDED, rows=[], updated_at=timezone.now()
+    )
+    if expired:
+        audit_record(
+            actor=actor, action="import.expire", summary=f"清理 {expired} 个超过 {STALE_AFTER_DAYS} 天未确认的导入批次"
+        )
 
 
 def batch_rows(batch: ImportBatch) -> list[tuple[int, dict[str, str]]]:

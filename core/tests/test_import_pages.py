@@ -308,3 +308,16 @@ def test_worker_commit_that_finds_errors_puts_the_batch_back_to_preview(client_f
     assert batch.report["counts"]["error"] == 1
     assert not Enterprise.objects.exists()
     assert AuditEvent.objects.filter(action="import.rejected").count() == 1
+
+
+def test_previews_left_unconfirmed_for_a_week_are_discarded_on_the_next_upload(client_for, admin_user, batch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - timedelta(days=8))
+    post_file(client_for(admin_user), xlsx_bytes(HEADERS, enterprise_rows(1)))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DISCARDED and batch.rows == []
+    assert ImportBatch.objects.latest("id").status == ImportBatch.Status.PREVIEWED
+    assert AuditEvent.objects.filter(action="import.expire").count() == 1

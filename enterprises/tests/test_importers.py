@@ -214,7 +214,7 @@ def test_preview_queries_do_not_grow_with_rows(client_for, admin_user, office, d
 
     with CaptureQueriesContext(connection) as small:
         upload_rows(client, rows(3))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         upload_rows(client, rows(60))
     with CaptureQueriesContext(connection) as large:
         upload_rows(client, rows(60))
