@@ -20,6 +20,14 @@ from investment.selectors import can_read, project_for, projects_visible_to, sum
 router = Router(tags=["investment"])
 
 
+class Pages(PageNumberPagination):
+    """Page numbers bounded so that a huge page cannot overflow the database's OFFSET (a 422 instead of a 500)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+
 def _require(request: HttpRequest) -> None:
     if not can_read(request.user):
         raise HttpError(404, "未找到。")
@@ -167,7 +175,7 @@ def summary(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
 
 
 @router.get("/projects", response=list[ProjectOut], summary="招商项目")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def projects(request: HttpRequest, filters: ProjectFilterIn = Query(...)) -> Any:  # noqa: B008
     _require(request)
     data = {k: v for k, v in filters.dict().items() if v not in (None, "")}
@@ -210,7 +218,7 @@ def project_stage(request: HttpRequest, project_id: int, payload: StageIn) -> An
 
 
 @router.get("/targets", response=list[TargetOut], summary="目标企业")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def targets(request: HttpRequest, filters: TargetFilterIn = Query(...)) -> Any:  # noqa: B008
     _require(request)
     data = {k: v for k, v in filters.dict().items() if v not in (None, "")}

@@ -299,3 +299,8 @@ def test_team_export_lists_every_team_with_its_signed_figures(world, client_for,
     rows = list(load_workbook(filename=__import__("io").BytesIO(response.content)).active.values)[1:]
     assert {row[0] for row in rows} == {"第一组", "第二组"}
     assert sum(row[4] for row in rows) == 6
+
+
+@pytest.mark.parametrize("url", ["/api/v1/investment/projects", "/api/v1/investment/targets"])
+def test_api_refuses_a_page_number_beyond_any_list(world, client_for, leader, url):
+    assert client_for(leader).get(f"{url}?page=683675452464323437922903780229120").status_code == 422
