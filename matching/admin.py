@@ -39,6 +39,28 @@ class PostingAdmin(admin.ModelAdmin):
     exclude = ("embedding",)
     raw_id_fields = ("enterprise", "link", "created_by")
 
+    def has_add_permission(self, request: Any) -> bool:
+        # Postings are published and edited through the pages or the Excel import (the services index them).
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        super().delete_model(request, obj)
+        _forget_deleted()
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        _forget_deleted()
+
+
+def _forget_deleted() -> None:
+    """A deletion leaves no row to stamp: move the vocabulary stamp so every process reloads its index in full."""
+    from matching import indexing
+
+    indexing.bump(vocabulary=True)
+
 
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):

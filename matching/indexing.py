@@ -139,6 +139,7 @@ def current_index() -> HybridIndex:
             cached.index.remove(p.pk for p in changed if p.status != PostingStatus.OPEN)
             cached.index.upsert(posting_document(p) for p in changed if p.status == PostingStatus.OPEN)
             cached.version = current.version
+        cached.index.prepare()  # rebuild the matrices here, under the lock, not inside a concurrent query
         _cache["index"] = cached
         return cached.index
 

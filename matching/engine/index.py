@@ -113,6 +113,10 @@ class HybridIndex:
             if self._docs.pop(doc_id, None) is not None:
                 self._dirty = True
 
+    def prepare(self) -> None:
+        """Build the matrices now (queries do it lazily otherwise)."""
+        self._refresh()
+
     def _refresh(self) -> None:
         if not self._dirty:
             return

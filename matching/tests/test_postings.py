@@ -130,3 +130,13 @@ def test_validity_end_before_start_is_refused(admin_user, enterprise):
             valid_from=date(2026, 5, 1),
             valid_until=date(2026, 4, 1),
         )
+
+
+def test_deleting_a_posting_in_the_admin_drops_it_from_every_cached_index(area, client_for, admin_user):
+    index = indexing.current_index()
+    assert area.unrelated.pk in index
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    response = client_for(admin_user).post(f"/admin/matching/posting/{area.unrelated.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert area.unrelated.pk not in indexing.current_index()
