@@ -1,0 +1,152 @@
+"""The pages that must stay fast at province scale, on PostgreSQL, through the Django test client (server time:
+middleware, selectors, queries, template rendering):
+
+- the staff workbench's first page of the service chain (dispatcher "my tasks", a handler's tasks, the overdue view);
+- the enterprise portal's request list, for the enterprise with the most requests (the skew's head);
+- the enterprise register's first page (staff);
+- the cockpit summary (API, leader, whole area, this year).
+
+    DATABASE_URL=postgres://… .venv/bin/python bench/scale_queries.py [--enterprises 100000 --needs 300000
+        --talents 100000 --postings 50000] [--repeat 5] [--seed 1]
+
+Data comes from `manage.py generate_scale` and stays in the database: only the shortfall against the requested counts
+is generated, so a second run at the same scale reuses the data. For each page: median and worst of `--repeat` runs,
+the query count, the slowest query with its EXPLAIN (ANALYZE, BUFFERS), and the same query with index scans disabled
+(the comparison: what the indexes save). Targets (issue 9, at 1M/5M/2M/500k): pages < 100 ms, cockpit < 300 ms.
+"""
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import emit, explain_analyze, machine, setup_django, timed
+
+setup_django()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.choices import Role  # noqa: E402
+from accounts.models import User  # noqa: E402
+from enterprises.models import Enterprise  # noqa: E402
+from matching.models import Posting  # noqa: E402
+from service_requests.models import ServiceRequest  # noqa: E402
+from talent.models import Talent  # noqa: E402
+
+
+def ensure_data(args: argparse.Namespace) -> dict[str, int]:
+    have = {
+        "enterprises": Enterprise.objects.count(),
+        "needs": ServiceRequest.objects.count(),
+        "talents": Talent.objects.count(),
+        "postings": Posting.objects.count(),
+    }
+    missing = {key: max(0, getattr(args, key) - value) for key, value in have.items()}
+    if any(missing.values()):
+        print(f"generating the shortfall {missing} (have {have}) …", flush=True)
+        start = time.perf_counter()
+        call_command("generate_scale", seed=args.seed, **missing)
+        print(f"generated in {time.perf_counter() - start:.0f} s", flush=True)
+    return {key: have[key] + missing[key] for key in have}
+
+
+def user(username: str, role: str, **fields) -> User:
+    found, _ = User.objects.update_or_create(username=username, defaults={"role": role, **fields})
+    return found
+
+
+def personas() -> dict[str, User]:
+    busiest = (
+        ServiceRequest.objects.values("enterprise")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("enterprise", "n")
+    ).first()
+    unit = (
+        ServiceRequest.objects.filter(lead_unit__isnull=False)
+        .values("lead_unit")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("lead_unit", flat=True)
+        .first()
+    )
+    assert busiest is not None and unit is not None, "no service requests: generation failed"
+    print(f"busiest enterprise #{busiest[0]}: {busiest[1]} requests")
+    return {
+        "admin": user("bench_admin", Role.ADMIN),
+        "leader": user("bench_leader", Role.LEADER),
+        "handler": user("bench_handler", Role.HANDLER, unit_id=unit),
+        "enterprise": user("bench_enterprise", Role.ENTERPRISE, enterprise_id=busiest[0]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--needs", type=int, default=300_000)
+    parser.add_argument("--talents", type=int, default=100_000)
+    parser.add_argument("--postings", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    logging.getLogger("axes").setLevel(logging.WARNING)  # force_login is logged at INFO per request
+    if connection.vendor != "postgresql":
+        print("This benchmark needs PostgreSQL (set DATABASE_URL and run migrate).")
+        emit("scale_queries", [], skipped="needs PostgreSQL")
+        return
+
+    scale = ensure_data(args)
+    people = personas()
+    year = timezone.localdate().year
+    pages = [
+        ("staff workbench, first page (dispatcher: my tasks)", "admin", "/services/requests/", 100),
+        ("staff workbench, first page (handler: my tasks)", "handler", "/services/requests/", 100),
+        ("staff workbench, overdue view", "admin", "/services/requests/?view=overdue", 100),
+        ("enterprise portal, my requests (busiest firm)", "enterprise", "/services/requests/", 100),
+        ("enterprise register, first page (staff)", "admin", "/enterprises/", 100),
+        ("cockpit summary API (leader, whole area)", "leader", f"/api/v1/cockpit/summary?year={year}", 300),
+    ]
+    results, plans = [], {}
+    print(f"scale: {scale}")
+    for label, persona, url, target in pages:
+        client = Client()
+        client.force_login(people[persona])
+
+        def get(client: Client = client, url: str = url) -> None:
+            response = client.get(url)
+            assert response.status_code == 200, f"{url} answered {response.status_code}"
+
+        figures = timed(get, repeat=args.repeat)
+        comparison = f"target < {target} ms (issue 9, at 1M enterprises / 5M needs)"
+        if figures["slowest_sql"]:
+            plan, with_index = explain_analyze(figures["slowest_sql"])
+            _, without = explain_analyze(figures["slowest_sql"], without_indexes=True)
+            plans[label] = plan
+            comparison += f"; slowest query {with_index:.1f} ms, {without:.1f} ms with index scans disabled"
+        print(
+            f"{label:<55} {figures['median_ms']:8.1f} ms (max {figures['max_ms']:.1f})  {figures['queries']:3d} queries"
+        )
+        results.append(
+            {
+                "operation": label,
+                "value": figures["median_ms"],
+                "unit": "ms (median server time)",
+                "max": figures["max_ms"],
+                "queries": figures["queries"],
+                "target": target,
+                "met": figures["median_ms"] < target,
+                "comparison": comparison,
+            }
+        )
+    emit("scale_queries", results, scale=scale, machine=machine(), explain=plans)
+
+
+if __name__ == "__main__":
+    main()
