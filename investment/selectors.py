@@ -27,6 +27,11 @@ FIELD_OF_CHAIN = {"life_health": "生命健康", "digital_economy": "数字经�
 ZERO = Decimal("0.00")
 
 
+def _wan(value: Decimal | None) -> Decimal:
+    """Amounts in 万元 with two places whatever the database returns (SQLite drops trailing zeros)."""
+    return (value or ZERO).quantize(ZERO)
+
+
 def can_read(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and (user.is_superuser or user.role in READ_ROLES))
 
@@ -114,7 +119,7 @@ def teams_with_figures(user: Any, year: int) -> list[dict[str, Any]]:
             "team": team,
             "members": list(team.members.all()),
             "signed": by_team.get(team.pk, {}).get("count", 0),
-            "amount_wan": by_team.get(team.pk, {}).get("amount") or ZERO,
+            "amount_wan": _wan(by_team.get(team.pk, {}).get("amount")),
         }
         for team in teams
     ]
@@ -144,7 +149,7 @@ def investment_figures(user: Any, start: date, end: date, chain: Any = None) -> 
             "code": row["chain__code"] or "",
             "field": FIELD_OF_CHAIN.get(row["chain__code"] or "", "其他"),
             "projects": row["n"],
-            "amount_wan": row["amount"] or ZERO,
+            "amount_wan": _wan(row["amount"]),
         }
         for row in signed.values("chain", "chain__name", "chain__code", "chain__sort_order")
         .annotate(n=Count("pk"), amount=Sum("amount_wan"))
@@ -156,7 +161,7 @@ def investment_figures(user: Any, start: date, end: date, chain: Any = None) -> 
         entry["projects"] += row["projects"]
         entry["amount_wan"] += row["amount_wan"]
     by_team = [
-        {"team_id": row["team"], "team": row["team__name"], "projects": row["n"], "amount_wan": row["amount"] or ZERO}
+        {"team_id": row["team"], "team": row["team__name"], "projects": row["n"], "amount_wan": _wan(row["amount"])}
         for row in signed.values("team", "team__name", "team__sort_order")
         .annotate(n=Count("pk"), amount=Sum("amount_wan"))
         .order_by("team__sort_order", "team")
@@ -170,7 +175,7 @@ def investment_figures(user: Any, start: date, end: date, chain: Any = None) -> 
             "stage": stage.value,
             "label": str(stage.label),
             "projects": stage_rows.get(stage.value, {}).get("n", 0),
-            "amount_wan": stage_rows.get(stage.value, {}).get("amount") or ZERO,
+            "amount_wan": _wan(stage_rows.get(stage.value, {}).get("amount")),
         }
         for stage in Stage
     ]
@@ -178,7 +183,7 @@ def investment_figures(user: Any, start: date, end: date, chain: Any = None) -> 
         "start": start,
         "end": end,
         "projects_signed": total["n"] or 0,
-        "investment_signed_wan": total["amount"] or ZERO,
+        "investment_signed_wan": _wan(total["amount"]),
         "by_chain": by_chain,
         "by_field": list(fields.values()),
         "by_team": by_team,
