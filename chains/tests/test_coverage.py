@@ -13,6 +13,7 @@ from chains.selectors import chain_coverage, uncovered_enterprises
 from chains.tests.factories import ChainFactory, LinkFactory, PlacementFactory
 from core.models import AuditEvent
 from enterprises.tests.factories import EnterpriseFactory
+from enterprises.tests.querycount import assert_constant_queries
 from organizations.tests.factories import PartyMemberFactory, PartyOrganizationFactory, small_area
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,14 @@ def test_coverage_pages_are_for_staff(area, client, enterprise_user):
     client.force_login(enterprise_user)
     assert client.get(reverse("chains:coverage")).status_code == 403
     assert client.get(reverse("chains:coverage_detail", args=[area.chain.pk])).status_code == 403
+
+
+def test_coverage_pages_and_api_run_constant_queries(area, client, admin_user):
+    def grow():
+        for _ in range(3):
+            PlacementFactory.create(link=area.l2)  # more uncovered enterprises on the chain
+
+    client.force_login(admin_user)
+    assert_constant_queries(client, reverse("chains:coverage_detail", args=[area.chain.pk]), grow, at_most=14)
+    assert_constant_queries(client, reverse("chains:coverage"), grow, at_most=10)
+    assert_constant_queries(client, "/api/v1/chains/coverage", grow, at_most=10)

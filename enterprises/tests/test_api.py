@@ -46,3 +46,9 @@ def test_institutions(client, instructor, talent_user):
     assert client.get(f"/api/v1/enterprises/institutions/{institution.pk}").status_code == 200
     client.force_login(talent_user)
     assert client.get(f"/api/v1/enterprises/institutions/{institution.pk}").status_code == 404
+
+
+def test_institution_list_runs_constant_queries(client, admin_user):
+    client.force_login(admin_user)
+    grow = lambda: [ResearchInstitutionFactory.create() for _ in range(3)]  # noqa: E731
+    assert_constant_queries(client, "/api/v1/enterprises/institutions", grow, at_most=5)

@@ -56,3 +56,23 @@ def test_pairings_and_visits_lists(area, client):
     # Their own two pairings, and the leader's pairing with e1, one of their enterprises.
     assert client.get("/api/v1/organizations/pairings").json()["count"] == 3
     assert client.get("/api/v1/organizations/visits").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/organizations/posts", "/api/v1/organizations/pairings", "/api/v1/organizations/visits"]
+)
+def test_other_lists_run_constant_queries(area, client, admin_user, url):
+    from organizations.services import pioneer_post_create
+    from organizations.tests.factories import PairingFactory, VisitFactory
+
+    def grow():
+        for _ in range(3):
+            member = PartyMemberFactory.create(organization=area.org_single, enterprise=area.e1)
+            pioneer_post_create(
+                actor=admin_user, kind="post", name="先锋岗", organization=area.org_single, holder=member
+            )
+            PairingFactory.create(staff=area.instructor, enterprise=area.e3)
+            VisitFactory.create(instructor=area.instructor, enterprise=area.e1)
+
+    client.force_login(admin_user)
+    assert_constant_queries(client, url, grow, at_most=5)
