@@ -28,4 +28,4 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
         if create:
-            obj.save()  # type: ignore[attr-defined]
+            obj.save()
