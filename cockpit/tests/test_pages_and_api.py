@@ -112,3 +112,13 @@ def test_office_handler_finds_the_cockpit_on_the_home_page(area, east_handler, h
     home = client_for(east_handler).get(reverse("accounts:home")).content.decode()
     assert reverse("cockpit:index") in home and "东片管理处驾驶舱" in home
     assert reverse("cockpit:index") not in client_for(handler).get(reverse("accounts:home")).content.decode()
+
+
+def test_office_handler_gets_only_the_widgets_with_an_office_dimension(area, east_handler, client_for):
+    client = client_for(east_handler)
+    page = client.get(reverse("cockpit:index")).content.decode()
+    shown = {w.key for w in all_widgets() if f'id="widget-{w.key}"' in page}
+    assert shown == {"organization", "service", "trends"}
+    for key in ("investment", "innovation"):
+        assert client.get(reverse("cockpit:widget", args=[key])).status_code == 404
+    assert 'id="report-link"' not in page
