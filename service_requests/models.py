@@ -169,9 +169,9 @@ class ServiceRequest(TimeStampedModel):
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
-    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True, db_index=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
-    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True, db_index=True)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 

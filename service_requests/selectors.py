@@ -437,6 +437,20 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
+def _touched_in(lower: datetime, upper: datetime) -> Q:
+    """Records with something counted in the period, or open now (for "overdue now"): the rows the metrics scan.
+
+    Each branch is an indexed range or state, so the database reads only those rows, not the whole table.
+    """
+    return (
+        Q(submitted_at__gte=lower, submitted_at__lte=upper)
+        | Q(resolved_at__gte=lower, resolved_at__lte=upper)
+        | Q(signed_at__gte=lower, signed_at__lte=upper)
+        | Q(rated_at__gte=lower, rated_at__lte=upper)
+        | Q(state__in=[*UNRESOLVED_NEED_STATES, *OPEN_MATTER_STATES])
+    )
+
+
 def metrics_by(
     user: Any,
     dimension: str,
@@ -445,6 +459,7 @@ def metrics_by(
     *,
     chain: Any = None,
     office: Any = None,
+    unit: Any = None,
     calendar: WorkCalendar | None = None,
 ) -> list[dict[str, Any]]:
     """One row per unit / instructor / service / chain / topic / channel over the period (formulas: docs). 2 queries."""
@@ -456,6 +471,9 @@ def metrics_by(
         qs = qs.filter(chain=chain)
     if office:
         qs = qs.filter(enterprise__management_office=office)
+    if unit:
+        qs = qs.filter(lead_unit=unit)
+    qs = qs.filter(_touched_in(lower, upper))
     need = Q(kind=Kind.NEED)
     in_period = Q(submitted_at__gte=lower, submitted_at__lte=upper)
     resolved_in = Q(resolved_at__gte=lower, resolved_at__lte=upper) & (
@@ -540,6 +558,7 @@ def service_chain_figures(
     if office:
         qs = qs.filter(enterprise__management_office=office)
         deliveries = deliveries.filter(enterprise__management_office=office)
+    qs = qs.filter(_touched_in(lower, upper) | Q(kind=Kind.NEED, state__in=UNRESOLVED_NEED_STATES))
     need = Q(kind=Kind.NEED)
     resolved_in = Q(resolved_at__gte=lower, resolved_at__lte=upper)
     signed_in = Q(signed_at__gte=lower, signed_at__lte=upper, signed_on_time__isnull=False)

@@ -535,7 +535,9 @@ def metrics(request: HttpRequest) -> HttpResponse:
     dimension = request.GET.get("dimension", "unit")
     if dimension not in selectors.DIMENSIONS:
         raise Http404
-    rows = selectors.metrics_by(user, dimension, start, end, chain=scope["chain"], office=scope["office"])
+    rows = selectors.metrics_by(
+        user, dimension, start, end, chain=scope["chain"], office=scope["office"], unit=scope["unit"]
+    )
     figures = selectors.service_chain_figures(user, start, end, chain=scope["chain"], office=scope["office"])
     headers = [
         ("name", selectors.DIMENSIONS[dimension][2]),
