@@ -54,3 +54,22 @@ def test_the_labelled_set_has_at_least_sixty_pairs_from_both_industries():
     assert all(set(q["relevant"]) <= ids for q in data["queries"])
     prefixes = {q["relevant"][0].split("-")[0] for q in data["queries"]}
     assert prefixes == {"lh", "de"}
+
+
+@pytest.mark.django_db
+def test_accepted_suggestions_become_an_evaluation_set(area, enterprise_user, tmp_path, capsys):
+    from matching import services
+    from matching.models import Posting
+
+    need = Posting.objects.select_related("link", "enterprise", "institution").get(pk=area.need.pk)
+    suggestions = services.suggestions_refresh(posting=need)
+    services.suggestion_decide(actor=enterprise_user, suggestion=suggestions[0], accept=True)
+    if len(suggestions) > 1:
+        services.suggestion_decide(actor=enterprise_user, suggestion=suggestions[1], accept=False)
+    out = tmp_path / "feedback.json"
+    call_command("export_matching_feedback", str(out))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["queries"] == [{"text": need.index_text(), "kind": "need", "relevant": [str(suggestions[0].target_id)]}]
+    call_command("evaluate_matching", str(out), "--no-dense")
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["queries"] == 1 and figures["bm25"]["recall@10"] == 1.0
