@@ -359,10 +359,21 @@ def _projects(
         source_event=events["micro_drama"][0],
         description="从 IP 版权运营、剧本创作到拍摄、后期与发行的微短剧全产业链基地。",
     )
-    _advance(admin, drama, _signed_path(ctx, day, 2))
+    # Registered and under construction by today whatever the date (steps of up to 30 days, same day early in January).
+    registered_on = day + timedelta(days=min(30, (ctx.today - day).days // 2))
+    construction_on = registered_on + timedelta(days=min(30, (ctx.today - registered_on).days))
+    _advance(
+        admin,
+        drama,
+        [
+            (Stage.NEGOTIATING, day - timedelta(days=40)),
+            (Stage.SIGNED, day),
+            (Stage.REGISTERED, registered_on),
+            (Stage.CONSTRUCTION, construction_on),
+        ],
+    )
     signed += [health, ai_base, drama]
-    if drama.stage in (Stage.REGISTERED, Stage.CONSTRUCTION):
-        _register_drama_base(ctx, admin, links)
+    _register_drama_base(ctx, admin, links)
 
     # The other signed projects.
     remaining = SIGNED_TOTAL - len(signed)
