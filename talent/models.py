@@ -224,7 +224,12 @@ class Entitlement(TimeStampedModel):
                 name="talent_entitlement_one_record",
             ),
         ]
-        indexes = [models.Index(fields=["policy", "period"])]
+        indexes = [
+            models.Index(fields=["policy", "period"]),
+            # The sweep's "already entitled under another version / already had the one-off" probe, per record.
+            models.Index(fields=["talent", "policy", "period"], name="talent_ent_record_policy"),
+            models.Index(fields=["enterprise", "policy", "period"], name="talent_ent_ent_policy"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.policy_id}/{self.period:%Y-%m}/{self.amount}"
