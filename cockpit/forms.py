@@ -37,6 +37,10 @@ class CockpitFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        today = timezone.localdate()
+        kwargs.setdefault(
+            "initial", {"period": "ytd", "year": today.year, "month": f"{today.year:04d}-{today.month:02d}"}
+        )
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["chain"].queryset = chains_visible_to(user)  # type: ignore[attr-defined]
