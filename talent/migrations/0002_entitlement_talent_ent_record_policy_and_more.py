@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0002_load_industry_codes'),
-        ('talent', '0001_initial'),
+        ("enterprises", "0002_load_industry_codes"),
+        ("talent", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='entitlement',
-            index=models.Index(fields=['talent', 'policy', 'period'], name='talent_ent_record_policy'),
+            model_name="entitlement",
+            index=models.Index(fields=["talent", "policy", "period"], name="talent_ent_record_policy"),
         ),
         migrations.AddIndex(
-            model_name='entitlement',
-            index=models.Index(fields=['enterprise', 'policy', 'period'], name='talent_ent_ent_policy'),
+            model_name="entitlement",
+            index=models.Index(fields=["enterprise", "policy", "period"], name="talent_ent_ent_policy"),
         ),
     ]

@@ -318,3 +318,24 @@ def test_talent_objects_from_their_page(client_for, talent_user, admin_user, pol
     client.post(reverse("talent:object", args=[entitlement.pk]), {"text": "已提交证明"})
     entitlement.refresh_from_db()
     assert entitlement.status == "pending"
+
+
+def test_calculator_page_queries_do_not_grow_with_policies_or_history(
+    client_for, admin_user, policies, django_assert_max_num_queries
+):
+    talent = TalentFactory(education="doctor", housing_status="renting")
+    client = client_for(admin_user)
+    url = reverse("talent:calculator") + f"?talent={talent.pk}&period=2026-08"
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
+    assert page.status_code == 200 and "4200.00" in page.content.decode()
+    for month in (6, 7, 8):
+        services.sweep_period(actor=admin_user, period=date(2026, month, 1))
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
+
+
+def test_htmx_requests_get_the_results_partial(register, client_for, admin_user):
+    response = client_for(admin_user).get(reverse("talent:talent_list"), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="results"' in body and "<html" not in body
