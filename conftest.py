@@ -27,6 +27,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 5
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Argon2 costs ~0.2 s per user; tests that create many personas use a fast hasher (production keeps Argon2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(role=Role.ADMIN, username="p_admin")

@@ -58,7 +58,7 @@ def validate_resident_id(value: str) -> str:
     except InvalidChecksum:
         raise ValidationError(_("身份证号校验位错误。"), code="checksum") from None
     except InvalidComponent:
-        raise ValidationError(_("身份证号中的出生日期无效。"), code="birth_date") from None
+        raise ValidationError(_("身份证号中的出生日期或地区码无效。"), code="birth_date") from None
     except (InvalidFormat, InvalidLength):
         raise ValidationError(_("身份证号格式不正确：前 17 位应为数字，末位为数字或 X。"), code="format") from None
     return number

@@ -47,3 +47,9 @@ def test_a_bad_boolean_setting_fails_loudly(tmp_path):
     )
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_passwords_are_hashed_with_argon2_in_production_settings():
+    from config import settings as production_settings
+
+    assert production_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
