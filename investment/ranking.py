@@ -37,7 +37,6 @@ MAKES_WHAT_LEADER_BUYS_POINTS = Decimal("1")
 PLACES = Decimal("0.01")
 _STOP = frozenset({"有限公司", "有限", "公司", "股份", "集团", "企业", "科技", "产品", "以及", "相关", "服务", "及其"})
 _WORD = re.compile(r"\w")
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @dataclass
@@ -117,6 +116,7 @@ _index_cache: dict[str, _Index] = {}
 def _index_for(targets: list[TargetCompany]) -> _Index:
     import bm25s
 
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import
     key = tuple((t.pk, t.version, t.updated_at) for t in targets)
     cached = _index_cache.get("targets")
     if cached is not None and cached.key == key:
