@@ -146,6 +146,9 @@ def main() -> None:
         parser.add_argument(f"--{key}", type=int)
     parser.add_argument("--only", help="comma-separated script names (default: every script in bench/)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument(
+        "--append", action="store_true", help="add this run to the report as a further section instead of replacing it"
+    )
     args = parser.parse_args()
     counts = {key: getattr(args, key) or value for key, value in SCALES[args.scale].items()}
     scale_name = args.scale if counts == SCALES[args.scale] else "custom"
@@ -156,7 +159,13 @@ def main() -> None:
     setup_django()
     runs = [run(path, counts, scale_name) for path in scripts]
     command = "python bench/run_all.py " + " ".join(sys.argv[1:])
-    Path(args.output).write_text(render(runs, counts, scale_name, command.strip()), encoding="utf-8")
+    report = render(runs, counts, scale_name, command.strip())
+    output = Path(args.output)
+    if args.append and output.exists():
+        # One more run in the same file: its headings one level down, under a heading naming the run.
+        body = report.split("\n", 1)[1].replace("\n### ", "\n#### ").replace("\n## ", "\n### ")
+        report = output.read_text(encoding="utf-8").rstrip() + f"\n\n## Further run: {scale_name} scale\n" + body
+    output.write_text(report, encoding="utf-8")
     print(f"wrote {args.output}")
     sys.exit(1 if any(r["exit"] for r in runs) else 0)
 
