@@ -171,12 +171,21 @@ class SweepRun(models.Model):
 class Entitlement(TimeStampedModel):
     """待遇 — what a record is entitled to under a policy version for a period (found by a sweep or a claim)."""
 
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="entitlements", verbose_name=_("政策"))
+    # Few indexes: the sweep inserts millions of rows. FK lookups are served by the composite indexes below.
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="entitlements", verbose_name=_("政策"), db_index=False
+    )
     policy_version = models.ForeignKey(
         PolicyVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("版本")
     )
     talent = models.ForeignKey(
-        Talent, null=True, blank=True, on_delete=models.CASCADE, related_name="entitlements", verbose_name=_("人才")
+        Talent,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="entitlements",
+        verbose_name=_("人才"),
+        db_index=False,
     )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -185,6 +194,7 @@ class Entitlement(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="talent_entitlements",
         verbose_name=_("企业"),
+        db_index=False,
     )
     period = models.DateField(_("期间"), db_index=True)
     amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
@@ -194,11 +204,11 @@ class Entitlement(TimeStampedModel):
         _("来源"), max_length=10, choices=EntitlementSource.choices, default=EntitlementSource.SWEEP
     )
     status = models.CharField(
-        _("状态"), max_length=20, choices=EntitlementStatus.choices, default=EntitlementStatus.PENDING, db_index=True
+        _("状态"), max_length=20, choices=EntitlementStatus.choices, default=EntitlementStatus.PENDING
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     hold_reason = models.CharField(_("暂缓原因"), max_length=200, blank=True)
     objection = models.CharField(_("异议"), max_length=500, blank=True)
