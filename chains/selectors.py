@@ -222,7 +222,3 @@ def uncovered_enterprises(chain: Chain, user: Any) -> QuerySet[Enterprise]:
         .exclude(pk__in=through._default_manager.values("enterprise"))
         .order_by("name", "pk")
     )
-
-
-def enterprises_on_chain(chain: Chain, user: Any) -> QuerySet[Enterprise]:
-    return enterprises_visible_to(user).filter(pk__in=Placement.objects.filter(link__chain=chain).values("enterprise"))

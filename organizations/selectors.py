@@ -27,7 +27,6 @@ from enterprises.selectors import active_pairing_q, enterprises_visible_to, offi
 from organizations.choices import PairingKind
 from organizations.models import (
     CommandoTeam,
-    KeyProject,
     MentoringPair,
     Milestone,
     Pairing,
@@ -189,20 +188,6 @@ def pairings_visible_to(user: Any) -> QuerySet[Pairing]:
 
 def pairing_for(user: Any, pk: Any) -> Pairing:
     return get_visible_or_404(pairings_visible_to(user), pk=pk)
-
-
-def key_projects_visible_to(user: Any) -> QuerySet[KeyProject]:
-    qs = KeyProject.objects.select_related("enterprise")
-    if _anonymous(user):
-        return qs.none()
-    if sees_all_enterprises(user):
-        return qs
-    if user.role == Role.TALENT:
-        return qs.none()
-    condition = Q(enterprise__in=_visible_enterprise_ids(user))
-    if user.role == Role.INSTRUCTOR:
-        condition |= Q(pk__in=Pairing.objects.filter(staff=user, project__isnull=False).values("project"))
-    return qs.filter(condition)
 
 
 def visits_visible_to(user: Any) -> QuerySet[Visit]:
