@@ -304,3 +304,21 @@ def test_team_export_lists_every_team_with_its_signed_figures(world, client_for,
 @pytest.mark.parametrize("url", ["/api/v1/investment/projects", "/api/v1/investment/targets"])
 def test_api_refuses_a_page_number_beyond_any_list(world, client_for, leader, url):
     assert client_for(leader).get(f"{url}?page=683675452464323437922903780229120").status_code == 422
+
+
+def test_candidates_partial_and_endpoint_take_constant_queries(
+    world, client_for, leader, django_assert_max_num_queries
+):
+    client = client_for(leader)
+    urls = [
+        reverse("investment:link_candidates", args=[world["link"].pk]),
+        f"/api/v1/investment/links/{world['link'].pk}/candidates",
+    ]
+    for url in urls:
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
+    for n in range(12):
+        TargetCompanyFactory(industry_code="7340", products=f"新药临床前研究{n}")
+    for url in urls:
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
