@@ -104,6 +104,7 @@ class ScaleGenerator:
         self.log = log or (lambda message: None)
         self.now = timezone.now()
         self.result = Result()
+        self.tables: set[str] = set()
         self.enterprise_ids: list[int] = []
         self.enterprise_chain: list[int | None] = []
         self.enterprise_office: list[int | None] = []
@@ -126,6 +127,7 @@ class ScaleGenerator:
 
     def _write(self, label: str, table: Table, rows: Iterator[tuple[Any, ...]]) -> None:
         written = write(table, rows)
+        self.tables.add(table.db_table)
         self.result.rows[label] = self.result.rows.get(label, 0) + written
 
     def _chunks(self, total: int) -> Iterator[tuple[int, int]]:
@@ -673,5 +675,6 @@ class ScaleGenerator:
             self.postings()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                for db_table in sorted(self.tables):  # fresh statistics, or the planner misjudges the new rows
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(db_table)}")
         return self.result
