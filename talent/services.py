@@ -21,6 +21,7 @@ from accounts.choices import Role
 from core.services import audit_record, save_with_version
 from core.validators import validate_resident_id
 from enterprises.models import Enterprise
+from enterprises.selectors import enterprises_visible_to
 from talent import engine
 from talent.choices import EntitlementSource, EntitlementStatus, PolicyTarget, VersionStatus
 from talent.models import (
@@ -525,7 +526,11 @@ def entitlement_claim(*, actor: Any, talent: Talent, policy: Policy, period: dat
         (role == Role.TALENT and talent.user_id == actor.pk)
         or (role == Role.ENTERPRISE and talent.employer_id == actor.enterprise_id)
         or role in REVIEW_ROLES
-        or role == Role.INSTRUCTOR
+        or (
+            role == Role.INSTRUCTOR
+            and talent.employer_id is not None
+            and enterprises_visible_to(actor).filter(pk=talent.employer_id).exists()
+        )
     )
     if not allowed:
         raise PermissionDenied("无权为该人才申请。")

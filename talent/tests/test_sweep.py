@@ -205,3 +205,17 @@ def test_concurrent_approvals_pay_once_on_postgresql(admin_user, policies):
         thread.join()
     assert Disbursement.objects.filter(talent=talent, policy=first.policy, period=AUG).count() == 1
     assert sorted(len(o.done) for o in outcomes) == [0, 1]
+
+
+def test_an_instructor_claims_only_for_staff_of_paired_enterprises(staff, instructor):
+    from organizations.models import Pairing
+    from talent.models import Policy
+
+    _, renter = staff
+    policy = Policy.objects.get(code="rent_subsidy")
+    with pytest.raises(PermissionDenied):
+        services.entitlement_claim(actor=instructor, talent=renter, policy=policy, period=AUG)
+    Pairing.objects.create(
+        kind="instructor_enterprise", staff=instructor, enterprise=renter.employer, starts_on=date(2025, 1, 1)
+    )
+    assert services.entitlement_claim(actor=instructor, talent=renter, policy=policy, period=AUG).status == "approved"
