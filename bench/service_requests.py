@@ -1,5 +1,6 @@
 """Benchmark of the service chain on PostgreSQL: the workbench's first page and one unit's monthly metrics, with
-N needs and N×K timeline rows (default 1,000,000 needs and 10,000,000 timeline rows).
+N needs and N×K timeline rows (default 1,000,000 needs and 10,000,000 timeline rows), spread over the last year;
+needs younger than 20 days are 30 % open, older ones closed (resolved in 6 days, rated).
 
     DATABASE_URL=postgres://… .venv/bin/python bench/service_requests.py [--needs 1000000] [--events 10] [--keep]
 
@@ -80,13 +81,14 @@ def _generate(n_needs: int, events: int, enterprises: list[int], units: list[int
                    (%(ents)s)[1 + (i %% cardinality(%(ents)s))],
                    (%(units)s)[1 + (i %% cardinality(%(units)s))],
                    'online', 'labour', '基准诉求 ' || i, '', '{}', '', '',
-                   CASE WHEN i %% 10 < 7 THEN 'closed' WHEN i %% 10 = 7 THEN 'in_progress'
+                   CASE WHEN i %% 365 >= 20 OR i %% 10 < 7 THEN 'closed' WHEN i %% 10 = 7 THEN 'in_progress'
                         WHEN i %% 10 = 8 THEN 'dispatched' ELSE 'submitted' END,
                    t, t + interval '2 hours', t + interval '3 hours', t + interval '1 day',
-                   CASE WHEN i %% 10 < 7 THEN t + interval '6 days' END,
+                   CASE WHEN i %% 365 >= 20 OR i %% 10 < 7 THEN t + interval '6 days' END,
                    t + interval '14 days', t + interval '1 day 4 hours', t + interval '1 day', 10, 0, 0, '',
-                   true, CASE WHEN i %% 10 < 7 THEN i %% 13 <> 0 END, '', '', '',
-                   CASE WHEN i %% 10 < 7 THEN 3 + i %% 3 END, '', CASE WHEN i %% 10 < 7 THEN t + interval '7 days' END,
+                   true, CASE WHEN i %% 365 >= 20 OR i %% 10 < 7 THEN i %% 13 <> 0 END, '', '', '',
+                   CASE WHEN i %% 365 >= 20 OR i %% 10 < 7 THEN 3 + i %% 3 END, '',
+                   CASE WHEN i %% 365 >= 20 OR i %% 10 < 7 THEN t + interval '7 days' END,
                    CASE WHEN i %% 29 = 0 THEN 1 ELSE 0 END, 'bench', t, t, 1
             FROM (SELECT i, now() - make_interval(days => i %% 365, mins => i %% 600) AS t
                   FROM generate_series(1, %(n)s) AS i) AS g

@@ -29,10 +29,17 @@ class WorkCalendar:
 
             overrides = dict(WorkdayOverride.objects.values_list("day", "is_workday"))
         self.overrides = overrides
+        self._known: dict[date, bool] = {}
 
     def is_workday(self, day: date) -> bool:
         if isinstance(day, datetime):
             day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         try:

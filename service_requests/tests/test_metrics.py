@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from service_requests.choices import SnapshotKind, State
-from service_requests.models import ListSnapshot
+from service_requests.models import ListSnapshot, ServiceRequest
 from service_requests.selectors import metrics_by, problem_list, results_list, service_chain_figures
 from service_requests.services.snapshots import snapshot_freeze
 from service_requests.services.workflow import request_act
@@ -18,7 +18,7 @@ START, END = date(YEAR, 1, 1), timezone.localdate()
 
 
 def _closed_need(world, *, on_time=True, rating=5, reopened=False):
-    need = NeedFactory(enterprise=world.enterprise, instructor=world.instructor)
+    need: ServiceRequest = NeedFactory(enterprise=world.enterprise, instructor=world.instructor)
     request_act(actor=world.admin, request=need, action="accept")
     request_act(actor=world.admin, request=need, action="dispatch", lead_unit=world.unit)
     request_act(actor=world.handler, request=need, action="sign")
