@@ -18,7 +18,7 @@ START, END = date(YEAR, 1, 1), timezone.localdate()
 
 
 def _closed_need(world, *, on_time=True, rating=5, reopened=False):
-    need: ServiceRequest = NeedFactory(  # type: ignore[assignment]enterprise=world.enterprise, instructor=world.instructor)
+    need: ServiceRequest = NeedFactory(enterprise=world.enterprise, instructor=world.instructor)  # type: ignore[assignment]
     request_act(actor=world.admin, request=need, action="accept")
     request_act(actor=world.admin, request=need, action="dispatch", lead_unit=world.unit)
     request_act(actor=world.handler, request=need, action="sign")
