@@ -80,10 +80,10 @@ def personas() -> dict[str, User]:
     assert busiest is not None and unit is not None, "no service requests: generation failed"
     print(f"busiest enterprise #{busiest[0]}: {busiest[1]} requests")
     return {
-        "admin": user("bench_admin", Role.ADMIN),
-        "leader": user("bench_leader", Role.LEADER),
-        "handler": user("bench_handler", Role.HANDLER, unit_id=unit),
-        "enterprise": user("bench_enterprise", Role.ENTERPRISE, enterprise_id=busiest[0]),
+        "admin": user("scale_q_admin", Role.ADMIN),
+        "leader": user("scale_q_leader", Role.LEADER),
+        "handler": user("scale_q_handler", Role.HANDLER, unit_id=unit),
+        "enterprise": user("scale_q_enterprise", Role.ENTERPRISE, enterprise_id=busiest[0]),
     }
 
 
