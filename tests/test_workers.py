@@ -80,10 +80,10 @@ def _database_url() -> str:
     return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def _wait(condition, timeout: float, message: str) -> None:
+def _wait(condition, timeout: float, message) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, message
+        assert time.monotonic() < deadline, message()
         time.sleep(0.1)
 
 
@@ -92,6 +92,7 @@ def _wait(condition, timeout: float, message: str) -> None:
 def test_three_db_workers_run_every_task_exactly_once(tmp_path):
     tasks, workers = 40, 3
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {RUNS_TABLE}")
         cursor.execute(f"CREATE TABLE {RUNS_TABLE} (id bigserial PRIMARY KEY, key text NOT NULL, pid int NOT NULL)")
     env = {**os.environ, "DATABASE_URL": _database_url(), "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
     processes, logs = [], []
@@ -112,13 +113,13 @@ def test_three_db_workers_run_every_task_exactly_once(tmp_path):
         _wait(
             lambda: all("Starting worker" in log.read_text() for log in logs),
             60,
-            "the workers did not start: " + " | ".join(log.read_text()[-500:] for log in logs),
+            lambda: "the workers did not start: " + " | ".join(log.read_text()[-500:] for log in logs),
         )
         for i in range(tasks):
             record_run.enqueue(key=f"t{i}", sleep_ms=20)
 
         finished = DBTaskResult.objects.filter(task_path=record_run.module_path, status="SUCCESSFUL")
-        _wait(lambda: finished.count() == tasks, 60, f"only {finished.count()} of {tasks} tasks finished")
+        _wait(lambda: finished.count() == tasks, 60, lambda: f"only {finished.count()} of {tasks} tasks finished")
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
