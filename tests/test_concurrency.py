@@ -1,0 +1,208 @@
+"""Nothing lost under concurrency (PostgreSQL, real threads, one database connection each).
+
+- concurrent transitions on one need: exactly one wins, the others get a conflict (stale version or wrong state),
+  exactly one timeline event is written;
+- concurrent edits of one enterprise: one wins, the other gets StaleEditError, the winner's value stays (no lost update);
+- the same import batch committed twice at once: one commits, the other is refused; two identical batches at once: no
+  duplicate rows, each commit all-or-nothing;
+- background tasks: the supervision ladder and the talent sweep run twice (as a retried task after a killed worker
+  would) give the same result as once. (Killing a real worker process mid-task is not exercised here; the tasks are
+  written to be re-run, and this proves that re-running them is harmless.)
+"""
+
+import threading
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from accounts.choices import Role
+from accounts.tests.factories import UserFactory
+from core.importing.services import import_batch_commit, import_batch_create
+from core.models import ImportBatch
+from core.services import StaleEditError
+from core.tests.import_helpers import xlsx_bytes
+from enterprises.importers import EnterpriseImporter
+from enterprises.models import Enterprise
+from enterprises.services import enterprise_update
+from enterprises.tests.factories import EnterpriseFactory
+from service_requests.choices import State
+from service_requests.models import ServiceRequest, TimelineEvent
+from service_requests.services.supervision import run_ladder
+from service_requests.services.workflow import WorkflowError, request_act
+from service_requests.tests.factories import NeedFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def race(*jobs: Callable[[], Any]) -> list[Any]:
+    """Run the jobs at the same instant in threads; each returns its result or the exception it raised."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+
+    def run(i: int, job: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[i] = job()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_concurrent_transitions_on_one_need_one_wins():
+    admin = UserFactory(role=Role.ADMIN, username="race_admin")
+    need = NeedFactory.create()
+    version = need.version
+    events_before = TimelineEvent.objects.filter(request=need).count()
+    actions = [("accept", {}), ("return", {"reason": "重复提交"}), ("accept", {}), ("return", {"reason": "材料不全"})]
+    results = race(
+        *[
+            (lambda a=a, kw=kw: request_act(actor=admin, request=need, action=a, expected_version=version, **kw))
+            for a, kw in actions
+        ]
+    )
+    winners = [r for r in results if isinstance(r, ServiceRequest)]
+    losers = [r for r in results if isinstance(r, StaleEditError | WorkflowError)]
+    assert len(winners) == 1, results
+    assert len(losers) == len(actions) - 1, results
+    need.refresh_from_db()
+    assert need.state == winners[0].state
+    assert need.state in (State.ACCEPTED, State.RETURNED)
+    assert need.version == version + 1
+    assert TimelineEvent.objects.filter(request=need).count() == events_before + 1
+
+
+def test_concurrent_transitions_without_versions_still_serialise():
+    """Without expected_version, the row lock makes the second transition see the new state and refuse it."""
+    admin = UserFactory(role=Role.ADMIN, username="race_admin2")
+    need = NeedFactory.create()
+    results = race(*[(lambda: request_act(actor=admin, request=need, action="accept")) for _ in range(3)])
+    assert sum(isinstance(r, ServiceRequest) for r in results) == 1, results
+    assert sum(isinstance(r, WorkflowError) for r in results) == 2, results
+    assert TimelineEvent.objects.filter(request=need, to_state=State.ACCEPTED).count() == 1
+
+
+def test_concurrent_edits_of_one_enterprise_no_lost_update():
+    admin = UserFactory(role=Role.ADMIN, username="race_admin3")
+    enterprise = EnterpriseFactory.create(address="旧地址")
+    version = enterprise.version
+
+    def edit(address: str) -> Any:
+        mine = Enterprise.objects.get(pk=enterprise.pk)  # each editor loaded the same version
+        return enterprise_update(actor=admin, enterprise=mine, expected_version=version, address=address)
+
+    results = race(lambda: edit("甲路1号"), lambda: edit("乙路2号"), lambda: edit("丙路3号"))
+    winners = [r for r in results if isinstance(r, Enterprise)]
+    assert len(winners) == 1, results
+    assert all(isinstance(r, StaleEditError) for r in results if r not in winners), results
+    enterprise.refresh_from_db()
+    assert enterprise.address == winners[0].address
+    assert enterprise.version == version + 1
+
+
+HEADERS = [c.header for c in EnterpriseImporter.columns]
+
+
+def _batch(admin: Any, rows: list[list[str]]) -> ImportBatch:
+    from io import BytesIO
+
+    return import_batch_create(
+        actor=admin, importer_key="enterprises", upload=BytesIO(xlsx_bytes(HEADERS, rows)), file_name="企业.xlsx"
+    )
+
+
+def _rows(n: int) -> list[list[str]]:
+    return [[e.uscc, e.name] + [""] * (len(HEADERS) - 2) for e in EnterpriseFactory.build_batch(n)]
+
+
+def test_the_same_import_committed_twice_at_once_imports_once():
+    admin = UserFactory(role=Role.ADMIN, username="race_admin4")
+    rows = _rows(30)
+    batch = _batch(admin, rows)
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    results = race(*[(lambda: import_batch_commit(actor=admin, batch=batch)) for _ in range(2)])
+    assert sum(isinstance(r, ImportBatch) for r in results) == 1, results
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 1 and "已处理" in str(refused[0])
+    assert Enterprise.objects.filter(uscc__in=[r[0] for r in rows]).count() == 30
+
+
+def test_identical_imports_at_once_never_duplicate_nor_half_write():
+    admin = UserFactory(role=Role.ADMIN, username="race_admin5")
+    rows = _rows(30)
+    first, second = _batch(admin, rows), _batch(admin, rows)
+    results = race(
+        lambda: import_batch_commit(actor=admin, batch=first), lambda: import_batch_commit(actor=admin, batch=second)
+    )
+    assert any(isinstance(r, ImportBatch) for r in results), results
+    assert all(isinstance(r, ImportBatch | Exception) for r in results)
+    # Whatever the interleaving: each USCC exactly once, every row of the file present.
+    usccs = [r[0] for r in rows]
+    assert Enterprise.objects.filter(uscc__in=usccs).count() == 30
+    for batch, result in zip((first, second), results, strict=True):
+        batch.refresh_from_db()
+        if isinstance(result, Exception):  # the loser wrote nothing and is back in preview, ready to retry
+            assert batch.status == ImportBatch.Status.PREVIEWED
+        else:
+            assert batch.status == ImportBatch.Status.COMMITTED
+
+
+def test_ladder_run_twice_is_idempotent():
+    now = NeedFactory.create(due_at=None).submitted_at
+    for days in (1, 3, 8, 20):
+        NeedFactory.create(submitted_at=now - timedelta(days=days + 5), accept_due_at=now - timedelta(days=days))
+    at = now + timedelta(hours=1)
+    first = run_ladder(now=at)
+    assert sum(first.values()) > 0, first
+    snapshot = _ladder_state()
+    second = run_ladder(now=at)
+    assert sum(second.values()) == 0, second
+    assert _ladder_state() == snapshot
+    # And two workers running it at once (a retried task overlapping a slow one) do not double anything.
+    for days in (2, 9):
+        NeedFactory.create(submitted_at=now - timedelta(days=days + 5), accept_due_at=now - timedelta(days=days))
+    race(lambda: run_ladder(now=at), lambda: run_ladder(now=at))
+    third = run_ladder(now=at)
+    assert sum(third.values()) == 0, third
+
+
+def _ladder_state() -> dict[str, int]:
+    from service_requests.models import SupervisionNotice
+
+    return {
+        "notices": SupervisionNotice.objects.count(),
+        "events": TimelineEvent.objects.count(),
+        "levels": sum(1 for _ in ServiceRequest.objects.exclude(state=State.CLOSED).values_list("pk")),
+    }
+
+
+def test_talent_sweep_run_twice_and_at_once_is_idempotent():
+    from talent import library
+    from talent.models import Entitlement
+    from talent.services import sweep_period
+    from talent.tests.factories import TalentFactory
+
+    admin = UserFactory(role=Role.ADMIN, username="race_admin6")
+    library.install(admin)
+    TalentFactory.create(education="doctor", housing_status="purchased", social_insurance_months=30)
+    TalentFactory.create(education="master", housing_status="renting")
+    period = date(2026, 8, 1)
+    # Two workers sweeping the same month at once (a retried task overlapping the first one).
+    results = race(lambda: sweep_period(actor=admin, period=period), lambda: sweep_period(actor=admin, period=period))
+    assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, ValidationError)], results
+    before = sorted(Entitlement.objects.values_list("talent_id", "policy_id", "period", "amount"))
+    assert len(before) >= 3
+    assert len(set(before)) == len(before)
+    sweep_period(actor=admin, period=period)  # the retry after a killed worker
+    assert sorted(Entitlement.objects.values_list("talent_id", "policy_id", "period", "amount")) == before
