@@ -102,6 +102,36 @@ def test_the_replica_is_never_migrated(fake_replica):
     assert fake_replica.allow_migrate("default", "service_requests") is None
 
 
+def test_an_unreachable_replica_is_reported_down_and_not_retried_at_once(caplog, django_db_blocker):
+    port = _free_port()  # nothing listens there
+    _add_alias(
+        "dead_replica",
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "x",
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "USER": "x",
+            "OPTIONS": {"connect_timeout": 2},
+        },
+    )
+    db_router.reset_health()
+    try:
+        with django_db_blocker.unblock(), override_settings(REPLICA_CHECK_SECONDS=0, REPLICA_RETRY_SECONDS=60):
+            with caplog.at_level(logging.WARNING, logger="config.db_router"):
+                assert db_router.replica_usable("dead_replica") is False
+            assert "unavailable, reading from the primary" in caplog.text
+            caplog.clear()
+            assert db_router.replica_usable("dead_replica") is False
+            assert caplog.text == "", "within the retry interval the replica is not tried again"
+            router = PrimaryReplicaRouter(replica="dead_replica")
+            with pinning_scope(), replica_reads():
+                assert router.db_for_read(ServiceRequest) == "default"
+    finally:
+        db_router.reset_health()
+        _drop_alias("dead_replica")
+
+
 def _through_middleware(router, request, *, write: bool = False):
     seen = {}
 
