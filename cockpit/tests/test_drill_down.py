@@ -53,3 +53,16 @@ def test_signed_projects_link_to_the_project_list(area, leader, client_for):
     # The list filters by signed year and chain; it also shows a project dropped after signing, which the cockpit
     # does not count (signed=1 requested of the investment app, docs/cockpit.md).
     assert listed == 3
+
+
+def test_every_link_of_every_widget_opens_a_page(area, leader, client_for):
+    from cockpit.widgets import all_widgets
+
+    client = client_for(leader)
+    urls = set()
+    for widget in all_widgets():
+        context = client.get(reverse("cockpit:widget", args=[widget.key]), {"period": "year"}).context
+        urls |= {figure.url for figure in _figures(context) if figure.url}
+    assert len(urls) > 15
+    for url in sorted(urls):
+        assert client.get(url).status_code == 200, url
