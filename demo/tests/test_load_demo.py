@@ -1,12 +1,18 @@
-"""The demo area: loaded once for the module (it is expensive), then checked figure by figure."""
+"""The demo area: loaded once for the module (it is expensive), then checked figure by figure.
+
+The cockpit's summary API and pages are checked here too, on the same load: the report's figures for the current year.
+"""
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
@@ -123,3 +129,49 @@ def test_codes_are_valid_and_some_key_links_are_gaps(demo):
         Link.objects.filter(is_key=True, children__isnull=True).annotate(n=Count("placements")).filter(n=0)
     )
     assert empty_key_links.exists()
+
+
+# The cockpit on the demo area.
+
+
+@pytest.fixture
+def summary(demo, db, client):
+    client.force_login(User.objects.get(username="demo_leader"))
+    response = client.get("/api/v1/cockpit/summary", {"year": timezone.localdate().year})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_organization_chain_shows_the_report_figures(summary):
+    by_chain = {row["code"]: row for row in summary["by_chain"]}
+    life, digital = by_chain["life_health"], by_chain["digital_economy"]
+    assert (life["organizations"], life["enterprises_covered"], life["members"]) == (19, 34, 188)
+    assert (digital["organizations"], digital["enterprises_covered"], digital["members"]) == (13, 30, 43)
+
+
+def test_service_chain_shows_the_report_figures(summary):
+    assert summary["needs_resolved"] == 137
+    assert summary["needs_collected"] >= 137
+    assert summary["service_deliveries"] > 200
+    assert summary["matters_handled"] == 1873
+    assert summary["enterprises_served"] >= 772
+
+
+def test_investment_shows_the_report_figures(summary):
+    assert summary["projects_signed"] == 55
+    assert Decimal(summary["investment_signed_wan"]) > Decimal("1400000")
+
+
+def test_talent_shows_the_report_figures(summary):
+    assert summary["talent_events"] == 21
+    assert Decimal(summary["talent_subsidy_planned_wan"]) > Decimal("2500")
+
+
+def test_cockpit_page_and_report_agree_with_the_summary(summary, client):
+    widget = client.get(reverse("cockpit:widget", args=["organization"]), {"period": "year"})
+    rows = {row["code"]: row for row in widget.context["table"]["rows"]}
+    assert [cell.value for cell in rows["life_health"]["cells"][:3]] == [19, 34, 188]
+    year = timezone.localdate().year
+    report = client.get(reverse("cockpit:report"), {"month": f"{year}-01"}).context["report"]
+    ytd = {row["key"]: row["ytd"] for row in report["headline"]}
+    assert ytd["organizations"] == summary["organizations"]
