@@ -94,26 +94,24 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def _lines(model: type[models.Model]) -> Iterator[str]:
+def _rows(model: type[models.Model]) -> Iterator[dict[str, Any]]:
     fields = [f.name for f in model._meta.concrete_fields if getattr(f, "serialize", True)]
     queryset = model._base_manager.order_by("pk")
     pks = list(queryset.values_list("pk", flat=True))
     for start in range(0, len(pks), BATCH):
         chunk = queryset.filter(pk__in=pks[start : start + BATCH])
-        for row in serializers.serialize("python", chunk, fields=fields):
-            yield json.dumps(
-                row, default=_default, ensure_ascii=False
-            )  # key order kept: JSON values round-trip exactly
+        yield from serializers.serialize("python", chunk, fields=fields)
 
 
 def _table_summary(model: type[models.Model], sink: Any = None) -> TableSummary:
+    """Rows are written as read (JSON values keep their key order), and hashed in a canonical form (keys sorted):
+    PostgreSQL's jsonb reorders keys, so a backup restored into another engine still verifies."""
     digest = hashlib.sha256()
     count = 0
-    for line in _lines(model):
-        data = (line + "\n").encode()
-        digest.update(data)
+    for row in _rows(model):
         if sink is not None:
-            sink.write(data)
+            sink.write((json.dumps(row, default=_default, ensure_ascii=False) + "\n").encode())
+        digest.update((json.dumps(row, default=_default, ensure_ascii=False, sort_keys=True) + "\n").encode())
         count += 1
     return TableSummary(table=model._meta.db_table, rows=count, sha256=digest.hexdigest())
 
