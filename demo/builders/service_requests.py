@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.services import user_create
 from core.calendar import WorkCalendar
 from service_requests.choices import Channel, DeliveryKind, SnapshotKind, Topic
+from service_requests.models import ServiceDelivery, ServiceRequest
 from service_requests.services.catalog import category_create, service_create
 from service_requests.services.deliveries import delivery_record
 from service_requests.services.intake import matter_order, matters_import_handled, need_create
@@ -237,8 +238,13 @@ def build(ctx: Any) -> None:
 
     closed = _closed_needs(world, enterprises, demo_enterprise)
     open_needs = _open_needs(world, enterprises, demo_enterprise)
-    handled = _matters(world, services, enterprises, demo_enterprise)
     deliveries = _deliveries(world, enterprises)
+    # The report's "772 enterprises served" counts every channel: the matters' enterprises include every enterprise
+    # that raised a need or received a delivery, so the served set is exactly the 772.
+    already_served = set(ServiceRequest.objects.values_list("enterprise_id", flat=True)) | set(
+        ServiceDelivery.objects.values_list("enterprise_id", flat=True)
+    )
+    handled = _matters(world, services, enterprises, demo_enterprise, already_served)
     User.objects.filter(pk__in=[u.pk for u in world.created_users]).update(password=make_password(_demo_password()))
     _snapshots(ctx, admin)
     ladder = run_ladder(calendar=cal)
@@ -570,15 +576,21 @@ def _form_data(world: _World, fields: list[dict[str, Any]]) -> dict[str, Any]:
     return data
 
 
-def _matters(world: _World, services: list[Any], enterprises: list[Any], demo_enterprise: Any) -> int:
-    """1,873 handled matters for exactly 772 enterprises (bulk path, same validation), plus a few open ones."""
+def _matters(
+    world: _World, services: list[Any], enterprises: list[Any], demo_enterprise: Any, already_served: set[int]
+) -> int:
+    """1,873 handled matters for exactly 772 enterprises (bulk path, same validation), plus a few open ones.
+
+    The 772 include every enterprise in `already_served` (needs and deliveries), so all channels serve the same 772.
+    """
     ctx = world.ctx
     rng = world.rng
     members = ctx.shared.get("members") or []
     window_clerk = world.handlers["惠企专窗"]
-    chosen = [demo_enterprise] + rng.sample(
-        [e for e in enterprises if e.pk != demo_enterprise.pk], N_MATTER_ENTERPRISES - 1
-    )
+    served = {demo_enterprise.pk} | already_served
+    must = [e for e in enterprises if e.pk in served]
+    assert len(must) <= N_MATTER_ENTERPRISES, "more enterprises served by needs and deliveries than by matters"
+    chosen = must + rng.sample([e for e in enterprises if e.pk not in served], N_MATTER_ENTERPRISES - len(must))
     owners = chosen + [rng.choice(chosen) for _ in range(N_MATTERS - N_MATTER_ENTERPRISES)]
     rng.shuffle(owners)
     latest = ctx.today - timedelta(days=1)
