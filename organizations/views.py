@@ -500,7 +500,12 @@ VISIT_LIST = ListSpec(
         Column("指导员", lambda v, u: str(v.instructor)),
         Column("企业", lambda v, u: v.enterprise.name, lambda v: _enterprise_url(v.enterprise)),
         Column("走访情况", lambda v, u: v.summary),
-        Column("发现的问题/诉求", lambda v, u: v.findings),
+        # A finding becomes a need of the service chain in one step (the link opens the prefilled need form).
+        Column(
+            "发现的问题/诉求（点击生成诉求）",
+            lambda v, u: v.findings,
+            lambda v: reverse("service_requests:need_from_visit", args=[v.pk]) if v.findings else "",
+        ),
     ],
     template=LIST_TEMPLATE,
 )
