@@ -122,7 +122,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--batch-chunk", type=int, default=1_000)
     args = parser.parse_args()
-    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     rng = random.Random(20261127)
     docs = synthetic(args.n, rng)
     tokenizer = Tokenizer(SUBJECTS + OFFERS)
@@ -189,7 +189,7 @@ def main() -> None:
     masks = {kind: np.isin(kinds, list(COMPLEMENTS.get(kind, ()))) for kind in KINDS}
     for chunk_start in range(0, args.n, args.batch_chunk):
         chunk = docs[chunk_start : chunk_start + args.batch_chunk]
-        sims = np.stack([d.vector for d in chunk]) @ matrix.T
+        sims = np.stack([d.vector for d in chunk if d.vector is not None]) @ matrix.T
         for row, doc in enumerate(chunk):
             mask = masks[doc.kind]
             dense_scores = np.where(mask, sims[row], -np.inf)
