@@ -5,11 +5,14 @@
 - concurrent edits of one enterprise: one wins, the other gets StaleEditError, the winner's value stays (no lost update);
 - the same import batch committed twice at once: one commits, the other is refused; two identical batches at once: no
   duplicate rows, each commit all-or-nothing;
-- background tasks: the supervision ladder and the talent sweep run twice (as a retried task after a killed worker
-  would) give the same result as once. (Killing a real worker process mid-task is not exercised here; the tasks are
-  written to be re-run, and this proves that re-running them is harmless.)
+- background tasks: a real `db_worker` process is SIGKILLed while it runs the talent sweep; its transaction rolls back,
+  the task is enqueued again and a new worker runs it: every entitlement exists exactly once. The supervision ladder
+  and the sweep, run twice and at the same time in threads, give the same result as once.
+  (django-tasks-db does not re-queue the killed worker's task by itself: its row stays RUNNING; the retry is an
+  explicit enqueue here — see docs/security.md.)
 """
 
+import os
 import threading
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -206,3 +209,92 @@ def test_talent_sweep_run_twice_and_at_once_is_idempotent():
     assert len(set(before)) == len(before)
     sweep_period(actor=admin, period=period)  # the retry after a killed worker
     assert sorted(Entitlement.objects.values_list("talent_id", "policy_id", "period", "amount")) == before
+
+
+def test_a_sweep_worker_killed_mid_run_is_rerun_and_the_result_is_written_once(tmp_path):
+    """A real `db_worker` process takes the sweep task and is SIGKILLed while it runs; the task is enqueued again (the
+    retry) and a new worker runs it: every entitlement exists exactly once, as if the first run had never happened."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django_tasks_db.models import DBTaskResult
+
+    from talent import library
+    from talent.models import Entitlement, Talent
+    from talent.services import sweep_period
+    from talent.tasks import run_sweep
+    from talent.tests.factories import TalentFactory
+    from tests.test_workers import _database_url, _wait
+
+    admin = UserFactory(role=Role.ADMIN, username="kill_admin")
+    library.install(admin)
+    # Enough talents that the sweep runs for a while: the kill lands while the task is RUNNING.
+    employer = EnterpriseFactory.create()
+    Talent.objects.bulk_create(
+        [
+            TalentFactory.build(
+                born=date(1980 + n % 20, 1 + n % 12, 1 + n % 28),
+                employer=employer,
+                education="doctor",
+                housing_status="purchased",
+                social_insurance_months=30,
+            )
+            for n in range(400)
+        ],
+        ignore_conflicts=True,
+    )
+    env = {**os.environ, "DATABASE_URL": _database_url(), "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    root = Path(__file__).resolve().parent.parent
+
+    def worker(name: str) -> tuple[subprocess.Popen, Path]:
+        log = tmp_path / f"{name}.log"
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.05", "--no-reload"]
+            + ["--worker-id", name],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
+        )
+        _wait(lambda: "Starting worker" in log.read_text(), 60, lambda: f"worker did not start: {log.read_text()}")
+        return process, log
+
+    first, _ = worker("kill-w1")
+    try:
+        result = run_sweep.enqueue(period="2026-08", actor_id=admin.pk)
+        row = DBTaskResult.objects.filter(id=result.id)
+        deadline = time.monotonic() + 60
+        while row.get().status == "READY":  # tight loop: kill as soon as the worker has claimed the task
+            assert time.monotonic() < deadline, "the worker never took the task"
+            time.sleep(0.005)
+        first.send_signal(signal.SIGKILL)  # mid-run (or just after: either way the retry must not double anything)
+        first.wait(10)
+        status_after_kill = row.get().status
+    finally:
+        if first.poll() is None:
+            first.kill()
+    written_by_killed_worker = Entitlement.objects.count()
+    if status_after_kill == "RUNNING":  # killed mid-run (the usual case): its transaction rolled back, nothing written
+        assert written_by_killed_worker == 0
+
+    second, _ = worker("kill-w2")
+    try:
+        retry = run_sweep.enqueue(period="2026-08", actor_id=admin.pk)
+        done = DBTaskResult.objects.filter(id=retry.id, status="SUCCESSFUL")
+        _wait(done.exists, 90, lambda: f"the retry did not finish: {DBTaskResult.objects.get(id=retry.id).status}")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        try:
+            second.wait(15)
+        except subprocess.TimeoutExpired:
+            second.kill()
+
+    rows = list(Entitlement.objects.values_list("talent_id", "policy_id", "period"))
+    assert len(rows) >= 300, (status_after_kill, written_by_killed_worker, len(rows))
+    assert len(set(rows)) == len(rows), "an entitlement was written twice"
+    # And once more in-process: nothing left to write — the result is complete and single.
+    assert sweep_period(actor=admin, period=date(2026, 8, 1)).run.created_count == 0
+    assert len(Entitlement.objects.all()) == len(rows)
