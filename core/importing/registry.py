@@ -1,5 +1,6 @@
 """Importers by key. Apps register theirs in `<app>/importers.py`; the modules are discovered on first access."""
 
+from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
 
 from core.importing.base import Importer
@@ -30,8 +31,10 @@ def _discover() -> None:
 
 
 def all_importers() -> list[type[Importer]]:
+    """Importers in the order of their apps in INSTALLED_APPS (stable, whatever imported them first)."""
     _discover()
-    return list(_registry.values())
+    order = {name: index for index, name in enumerate(settings.INSTALLED_APPS)}
+    return sorted(_registry.values(), key=lambda imp: order.get(imp.__module__.split(".")[0], len(order)))
 
 
 def get_importer(key: str) -> type[Importer]:
