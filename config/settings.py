@@ -151,6 +151,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login is kept, not only the aggregate
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
