@@ -4,24 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkdayOverride',
+            name="WorkdayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True, verbose_name='日期')),
-                ('is_workday', models.BooleanField(verbose_name='是否工作日')),
-                ('note', models.CharField(blank=True, help_text='如：2027 年春节调休', max_length=100, verbose_name='说明')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(unique=True, verbose_name="日期")),
+                ("is_workday", models.BooleanField(verbose_name="是否工作日")),
+                (
+                    "note",
+                    models.CharField(blank=True, help_text="如：2027 年春节调休", max_length=100, verbose_name="说明"),
+                ),
             ],
             options={
-                'verbose_name': '工作日调整',
-                'verbose_name_plural': '工作日调整',
-                'ordering': ['day'],
+                "verbose_name": "工作日调整",
+                "verbose_name_plural": "工作日调整",
+                "ordering": ["day"],
             },
         ),
     ]
