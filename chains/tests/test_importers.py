@@ -23,12 +23,6 @@ def latest_batch():
     return ImportBatch.objects.latest("id")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The personas' passwords are hashed once per test; Argon2's deliberate slowness is not what is tested here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def chain(db):
     return ChainFactory(name="生命健康", code="life_health")

@@ -37,12 +37,6 @@ def page_urls(batch):
     ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The personas' passwords are hashed once per test; Argon2's deliberate slowness is not what is tested here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def batch(admin_user, client_for):
     post_file(client_for(admin_user), xlsx_bytes(HEADERS, enterprise_rows(2)))

@@ -47,12 +47,6 @@ def issues_of(batch):
     return {(i["row"], i["column"]): i["message"] for i in batch.report["issues"]}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The personas' passwords are hashed once per test; Argon2's deliberate slowness is not what is tested here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def chain(db):
     return ChainFactory(name="生命健康", code="life_health")

@@ -94,9 +94,3 @@ def world(db) -> World:
         talent=UserFactory(role=Role.TALENT, username="w_talent"),
         service=ServiceFactory(unit=unit),
     )
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 costs ~0.3 s per user; the world has a dozen users per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
