@@ -53,6 +53,7 @@ class Enterprise(TimeStampedModel):
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
         ordering = ["name"]
+        indexes = [models.Index(fields=["management_office", "name"], name="ent_office_name")]
 
     def __str__(self) -> str:
         return self.short_name or self.name

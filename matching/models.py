@@ -78,6 +78,7 @@ class Posting(TimeStampedModel):
         verbose_name = _("对接信息")
         verbose_name_plural = _("对接信息")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "kind", "-created_at"], name="posting_status_kind_new")]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(enterprise__isnull=False) & models.Q(institution__isnull=True))

@@ -72,6 +72,7 @@ class PartyMember(TimeStampedModel):
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
         ordering = ["organization", "name"]
+        indexes = [models.Index(fields=["organization", "name"], name="member_org_name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"], condition=~models.Q(id_number=""), name="unique_member_id_number"

@@ -56,6 +56,7 @@ class Talent(TimeStampedModel):
         verbose_name = _("人才")
         verbose_name_plural = _("人才")
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="talent_name_id")]  # the register's default order
 
     def __str__(self) -> str:
         return self.name
