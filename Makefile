@@ -59,7 +59,7 @@ pytest:
 
 ## make bench: the benchmark scripts (not part of make test); writes docs/performance.md
 bench: setup-dev
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var/static
