@@ -1,8 +1,9 @@
 """Candidate target companies for a chain link (补链/强链候选), ranked with reasons.
 
-Until the matching engine (`matching.engine`) lands, text relevance is a jieba + bm25s ranking over the target
-companies' name, products, description and tags, queried with the link's name, keywords and description. Each
-candidate's score is the sum of the points below, and every point comes with the reason that earned it:
+Text relevance comes from the matching engine (`matching.engine.HybridIndex`) in its BM25-only mode: the target
+companies' name, products, description and tags are indexed, and queried with the link's name, keywords and
+description. Each candidate's score is the sum of the points below, and every point comes with the reason that
+earned it:
 
 | signal | points |
 |---|---|
@@ -15,7 +16,6 @@ candidate's score is the sum of the points below, and every point comes with the
 Only targets with a code match or some text relevance are candidates; tags and supply alone do not qualify one.
 """
 
-import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +24,7 @@ from typing import Any
 
 from chains.models import Link, SupplyRelation
 from investment.models import TargetCompany
+from matching.engine import Document, HybridIndex, Tokenizer
 
 CODE_POINTS = {4: Decimal("3"), 3: Decimal("2"), 2: Decimal("1")}
 CODE_LABELS = {4: "行业小类相同", 3: "行业中类相同", 2: "行业大类相同"}
@@ -35,8 +36,8 @@ TAG_LABELS = {"is_specialized": "专精特新", "is_listed": "上市企业", "is
 SUPPLIES_LEADER_POINTS = Decimal("2")
 MAKES_WHAT_LEADER_BUYS_POINTS = Decimal("1")
 PLACES = Decimal("0.01")
+#: Generic company words, on top of the engine's stop list; left out of the indexed tokens, so queries ignore them.
 _STOP = frozenset({"有限公司", "有限", "公司", "股份", "集团", "企业", "科技", "产品", "以及", "相关", "服务", "及其"})
-_WORD = re.compile(r"\w")
 
 
 @dataclass
@@ -59,20 +60,16 @@ class Candidate:
             self.score += points
 
 
-def tokenize(text: str) -> list[str]:
-    """Chinese-aware tokens: jieba's search-mode cut, lower-cased, without stop words and one-character noise."""
-    import jieba
+_tokenizer: Tokenizer | None = None
 
-    jieba.setLogLevel(logging.WARNING)
-    tokens = []
-    for token in jieba.lcut_for_search(text or ""):
-        token = token.strip().lower()
-        if not token or not _WORD.search(token) or token in _STOP:
-            continue
-        if len(token) == 1 and not token.isascii():
-            continue
-        tokens.append(token)
-    return tokens
+
+def tokenize(text: str) -> list[str]:
+    """The engine's Chinese-aware tokens (jieba search mode, lower-cased) without generic company words and
+    one-character Chinese noise."""
+    global _tokenizer
+    if _tokenizer is None:
+        _tokenizer = Tokenizer()
+    return [t for t in _tokenizer.tokens(text) if t not in _STOP and (len(t) > 1 or t.isascii())]
 
 
 def _codes(text: str) -> list[str]:
@@ -95,18 +92,18 @@ def _document(target: TargetCompany) -> str:
     return " ".join([target.name, target.products, target.products, target.description, target.other_tags])
 
 
-def _query(link: Link) -> list[str]:
+def _query(link: Link) -> str:
     keywords = " ".join(link.keyword_list())
-    return tokenize(" ".join([link.name, keywords, keywords, link.description]))
+    return " ".join([link.name, keywords, keywords, link.description])
 
 
 @dataclass
 class _Index:
-    """The targets' tokens and BM25 index, kept per process until a target changes."""
+    """The targets' engine index (BM25 only), kept per process until a target is added, changed or removed."""
 
     key: tuple[Any, ...]
+    engine: HybridIndex
     doc_terms: list[set[str]]
-    retriever: Any
     by_division: dict[str, list[int]]
 
 
@@ -114,21 +111,23 @@ _index_cache: dict[str, _Index] = {}
 
 
 def _index_for(targets: list[TargetCompany]) -> _Index:
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import
     key = tuple((t.pk, t.version, t.updated_at) for t in targets)
     cached = _index_cache.get("targets")
     if cached is not None and cached.key == key:
         return cached
+    # BM25 only, whatever settings.MATCHING_DENSE_ENABLED says: the dense layer would embed every target on each
+    # change and one query per link per request (the chain map ranks all its gaps at once), and its cosines are not a
+    # relevance with a floor, which the candidate rule below needs.
+    engine = HybridIndex(dense=False)
     corpus = [tokenize(_document(t)) for t in targets]
-    retriever = bm25s.BM25()
-    retriever.index([tokens or ["∅"] for tokens in corpus], show_progress=False)
+    # Documents carry their own (filtered) tokens; query tokens outside that vocabulary count for nothing.
+    engine.upsert(Document(id=i, text="", tokens=tokens) for i, tokens in enumerate(corpus))
+    engine.prepare()
     by_division: dict[str, list[int]] = {}
     for index, target in enumerate(targets):
         if len(target.industry_code) >= 2:
             by_division.setdefault(target.industry_code[:2], []).append(index)
-    built = _Index(key=key, doc_terms=[set(tokens) for tokens in corpus], retriever=retriever, by_division=by_division)
+    built = _Index(key=key, engine=engine, doc_terms=[set(tokens) for tokens in corpus], by_division=by_division)
     _index_cache["targets"] = built
     return built
 
@@ -138,8 +137,8 @@ def rank_candidates(
 ) -> dict[int, list[Candidate]]:
     """Ranked candidates for each link: link id → [Candidate] (best first, at most `limit`).
 
-    Two queries whatever the number of links (targets; outside supply of the chains' leading firms). The tokenized
-    targets and their BM25 index are reused until a target is added or changed.
+    Two queries whatever the number of links (targets; outside supply of the chains' leading firms). The targets'
+    engine index is reused until a target is added or changed.
     """
     links = list(links)
     target_list = list(TargetCompany.objects.order_by("name", "pk")) if targets is None else list(targets)
@@ -147,17 +146,18 @@ def rank_candidates(
         return {link.pk: [] for link in links}
     outside = _outside_supply_by_chain({link.chain_id for link in links})
     index = _index_for(target_list)
-    vocab = index.retriever.vocab_dict
 
     result: dict[int, list[Candidate]] = {}
     for link in links:
-        query = [t for t in dict.fromkeys(_query(link)) if t in vocab]
+        text = _query(link)
+        query = list(dict.fromkeys(tokenize(text)))
         relevance = [0.0] * len(target_list)
-        if query:
-            scores = index.retriever.get_scores(query)
-            best = float(scores.max())
-            if best > 0:
-                relevance = [float(v) / best for v in scores]
+        hits = index.engine.search_bm25(text, k=len(target_list))
+        if hits:
+            best = hits[0][1]
+            for doc_id, score in hits:
+                assert isinstance(doc_id, int)
+                relevance[doc_id] = score / best
         link_codes = _codes(link.industry_codes)
         pool = {i for i, r in enumerate(relevance) if r >= MIN_RELEVANCE}
         for code in link_codes:

@@ -73,3 +73,26 @@ def test_outside_supplier_of_a_local_leading_firm_earns_points(imaging_link):
 
 def test_no_targets_means_no_candidates(imaging_link):
     assert rank_for_link(imaging_link) == []
+
+
+def test_the_index_follows_a_changed_target(imaging_link):
+    target = TargetCompanyFactory(name="庚公司", industry_code="1495", products="饼干")
+    TargetCompanyFactory(name="辛公司", industry_code="1495", products="糖果")
+    assert rank_for_link(imaging_link) == []
+    target.products = "超声影像设备"
+    target.save()
+    assert [c.target.name for c in rank_for_link(imaging_link)] == ["庚公司"]
+
+
+def test_ranking_never_embeds_even_with_dense_matching_on(imaging_link, settings, monkeypatch):
+    from matching.engine import dense
+
+    settings.MATCHING_DENSE_ENABLED = True
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the embedding model must not load for candidate ranking")
+
+    monkeypatch.setattr(dense, "embed_query", refuse)
+    monkeypatch.setattr(dense, "embed_passages", refuse)
+    TargetCompanyFactory(name="壬影像", industry_code="6513", products="CT 影像")
+    assert [c.target.name for c in rank_for_link(imaging_link)] == ["壬影像"]
