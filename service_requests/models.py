@@ -18,6 +18,7 @@ from service_requests.choices import (
     State,
     Topic,
 )
+from service_requests.workflow import OPEN_STATES
 
 USER = settings.AUTH_USER_MODEL
 
@@ -221,6 +222,9 @@ class ServiceRequest(TimeStampedModel):
             models.Index(fields=["lead_unit", "state"], name="sr_lead_unit_state"),
             models.Index(fields=["instructor", "state"], name="sr_instructor_state"),
             models.Index(fields=["kind", "submitted_at"], name="sr_kind_submitted"),
+            models.Index(
+                fields=["state", "kind", "due_at"], condition=models.Q(state__in=OPEN_STATES), name="sr_open_state_due"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

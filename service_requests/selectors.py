@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.choices import AREA_WIDE_ROLES, Role, UnitKind
@@ -37,6 +37,7 @@ from service_requests.workflow import (
     MATTER_TRANSITIONS,
     NEED_TRANSITIONS,
     OPEN_MATTER_STATES,
+    OPEN_STATES,
     RESOLVED_NEED_STATES,
     UNRESOLVED_NEED_STATES,
 )
@@ -76,10 +77,13 @@ def requests_scope_q(user: Any) -> Q | None:
 
         return Q(instructor=user) | Q(enterprise_id__in=paired_enterprise_ids(user)) | team
     if user.role == Role.HANDLER and user.unit_id:
-        co = ServiceRequest.co_units.through.objects.filter(servicerequest_id=OuterRef("pk"), unit_id=user.unit_id)
+        # Uncorrelated (computed once, not per row), so PostgreSQL can combine the per-column indexes of this OR.
+        co_unit_request_ids = ServiceRequest.co_units.through.objects.filter(unit_id=user.unit_id).values(
+            "servicerequest_id"
+        )
         condition = (
             Q(lead_unit_id=user.unit_id)
-            | Q(Exists(co))
+            | Q(pk__in=co_unit_request_ids)
             | Q(service__unit_id=user.unit_id)
             | team
             | Q(proxy_agent=user)
@@ -234,10 +238,20 @@ def workbench(user: Any, view: str = "mine", *, now: datetime | None = None) -> 
 
 
 def badge_counts(user: Any) -> dict[str, int]:
-    """Counts for the workbench tabs in one query."""
-    qs = requests_visible_to(user).order_by()
+    """Counts for the workbench tabs in one query.
+
+    Every tab counts open work (OPEN_STATES), so the rows are restricted to it before the aggregate and the partial
+    index sr_open_state_due serves the query instead of a full scan. Only the enterprise's and the supervisor's "my
+    tasks" reach beyond open states (finished matters, returned needs, pending extensions): for them the condition
+    widens to keep the counts exact.
+    """
+    mine = my_tasks_q(user)
+    rows = Q(state__in=OPEN_STATES)
+    if getattr(user, "role", None) in (Role.ENTERPRISE, Role.SUPERVISOR):
+        rows |= mine
+    qs = requests_visible_to(user).order_by().filter(rows)
     return qs.aggregate(
-        mine=Count("pk", filter=my_tasks_q(user)),
+        mine=Count("pk", filter=mine),
         intake=Count("pk", filter=Q(kind=Kind.NEED, state__in=[State.SUBMITTED, State.ACCEPTED])),
         awaiting_sign=Count("pk", filter=Q(kind=Kind.NEED, state=State.DISPATCHED)),
         awaiting_verify=Count("pk", filter=Q(kind=Kind.NEED, state__in=[State.RATED, State.ESCALATED])),

@@ -78,6 +78,9 @@ RESOLVED_NEED_STATES = {S.RESOLVED, S.RATED, S.VERIFIED, S.CLOSED}
 #: Matters counted as handled (办结).
 DONE_MATTER_STATES = {S.DONE, S.RATED}
 OPEN_MATTER_STATES = {S.ORDERED, S.ACCEPTED, S.HANDLED}
+#: Open work of both kinds (every workbench tab counts within these, save the enterprise's and the supervisor's own
+#: "my tasks"); sorted, so the partial index's condition and the queries' ``state IN (…)`` read the same.
+OPEN_STATES: tuple[str, ...] = tuple(sorted(str(s) for s in OPEN_NEED_STATES | OPEN_MATTER_STATES))
 
 NEED_TRANSITIONS: tuple[Transition, ...] = (
     _t("accept", "受理", {S.SUBMITTED}, S.ACCEPTED, {"dispatcher"}),
