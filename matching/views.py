@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.exporting import workbook_response
+from core.permissions import roles_required
 from enterprises.models import Enterprise, ResearchInstitution
 from enterprises.selectors import enterprise_for, enterprises_visible_to
 from matching import planning, selectors, services
@@ -40,20 +40,7 @@ BROKERS = frozenset({Role.ADMIN, Role.LEADER, Role.SUPERVISOR, Role.INSTRUCTOR, 
 
 def role_required(roles: frozenset[str]) -> Callable[..., Any]:
     """login_required plus an explicit role rule; the wrong role gets 404 (as if the page did not exist)."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not (user.is_superuser or getattr(user, "role", None) in roles):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        return wrapped
-
-    return decorator
+    return roles_required(roles, deny=Http404)
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:

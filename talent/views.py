@@ -2,11 +2,9 @@
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.exporting import workbook_response
+from core.permissions import roles_required
 from core.services import audit_record
 from enterprises.selectors import enterprises_visible_to
 from talent import engine, selectors, services
@@ -37,19 +36,7 @@ EVERYONE: frozenset[str] = frozenset()
 
 def role_required(roles: frozenset[str]) -> Callable:
     """Login plus an explicit role rule (an empty set means every logged-in user)."""
-
-    def decorator(view: Callable) -> Callable:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user: Any = request.user
-            if roles and not user.is_superuser and user.role not in roles:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return roles_required(roles)
 
 
 def _page(request: HttpRequest, qs: Any) -> Any:
