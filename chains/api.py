@@ -6,11 +6,12 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from chains.models import Link
 from chains.selectors import can_view_coverage, chain_coverage, chains_visible_to, placements_visible_to
 from core.access import get_visible_or_404
+from core.api import Pages
 
 router = Router(tags=["chains"])
 
@@ -94,13 +95,13 @@ def coverage(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/", response=list[ChainOut], summary="产业链及环节")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pages, page_size=20)
 def chain_list(request: HttpRequest) -> Any:
     return chains_visible_to(request.user).prefetch_related(_links_prefetch())
 
 
 @router.get("/placements", response=list[PlacementOut], summary="企业落链")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def placement_list(request: HttpRequest, chain: str | None = None, link_id: int | None = None) -> Any:
     qs = placements_visible_to(request.user).order_by("link__chain__sort_order", "link__sort_order", "id")
     if chain:

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from core.api import Pages
 from enterprises.filters import EnterpriseFilter, InstitutionFilter
 from enterprises.selectors import enterprise_for, enterprises_visible_to, institution_for, institutions_visible_to
 
@@ -49,7 +50,7 @@ def _filter(filterset: Any, request: HttpRequest, queryset: Any, params: dict[st
 
 
 @router.get("/", response=list[EnterpriseOut], summary="企业库（按角色范围）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def enterprise_list(
     request: HttpRequest,
     q: str | None = None,
@@ -73,7 +74,7 @@ def enterprise_list(
 
 
 @router.get("/institutions", response=list[InstitutionOut], summary="科研机构")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def institution_list(request: HttpRequest, q: str | None = None, kind: str | None = None) -> Any:
     qs = institutions_visible_to(request.user)
     return _filter(InstitutionFilter, request, qs, {"q": q, "kind": kind}).order_by("name")

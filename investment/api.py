@@ -9,23 +9,16 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from chains.selectors import link_for
+from core.api import Pages
 from investment import services
 from investment.filters import ProjectFilter, TargetFilter
 from investment.ranking import rank_for_link
 from investment.selectors import can_read, project_for, projects_visible_to, summary_for_year, targets_visible_to
 
 router = Router(tags=["investment"])
-
-
-class Pages(PageNumberPagination):
-    """Page numbers bounded so that a huge page cannot overflow the database's OFFSET (a 422 instead of a 500)."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=100)
 
 
 def _require(request: HttpRequest) -> None:
@@ -175,7 +168,7 @@ def summary(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
 
 
 @router.get("/projects", response=list[ProjectOut], summary="招商项目")
-@paginate(Pages, page_size=50)
+@paginate(Pages)
 def projects(request: HttpRequest, filters: ProjectFilterIn = Query(...)) -> Any:  # noqa: B008
     _require(request)
     data = {k: v for k, v in filters.dict().items() if v not in (None, "")}
@@ -218,7 +211,7 @@ def project_stage(request: HttpRequest, project_id: int, payload: StageIn) -> An
 
 
 @router.get("/targets", response=list[TargetOut], summary="目标企业")
-@paginate(Pages, page_size=50)
+@paginate(Pages)
 def targets(request: HttpRequest, filters: TargetFilterIn = Query(...)) -> Any:  # noqa: B008
     _require(request)
     data = {k: v for k, v in filters.dict().items() if v not in (None, "")}

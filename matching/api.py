@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from core.api import Pages
 from matching import selectors, services
 from matching.models import Posting
 
@@ -116,7 +117,7 @@ class AgreementOut(Schema):
 
 
 @router.get("/postings", response=list[PostingOut], summary="对接信息列表")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_postings(request: HttpRequest, kind: str = "", status: str = "", chain: int | None = None) -> Any:
     qs = selectors.postings_visible_to(request.user).order_by("-created_at", "-id")
     if kind:
@@ -142,7 +143,7 @@ def posting_suggestions(request: HttpRequest, posting_id: int) -> Any:
 
 
 @router.get("/suggestions", response=list[SuggestionOut], summary="我的推荐 / 待撮合的推荐")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_suggestions(request: HttpRequest, status: str = "") -> Any:
     qs = selectors.suggestions_visible_to(request.user).order_by("source_id", "rank")
     if status:
@@ -165,13 +166,13 @@ def decide(request: HttpRequest, suggestion_id: int, payload: DecisionIn) -> Any
 
 
 @router.get("/roundtables", response=list[RoundtableOut], summary="党建圆桌会")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_roundtables(request: HttpRequest) -> Any:
     return selectors.roundtables_visible_to(request.user).order_by("-held_on", "-id")
 
 
 @router.get("/agreements", response=list[AgreementOut], summary="合作事项")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_agreements(request: HttpRequest) -> Any:
     return selectors.agreements_visible_to(request.user).order_by("-created_at", "-id")
 

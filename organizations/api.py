@@ -6,9 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from core.access import get_visible_or_404
+from core.api import Pages
 from organizations.filters import MemberFilter, OrganizationFilter, PairingFilter, PioneerPostFilter, VisitFilter
 from organizations.selectors import (
     member_for,
@@ -112,7 +113,7 @@ def _filter(filterset: Any, request: HttpRequest, queryset: Any, params: dict[st
 
 
 @router.get("/", response=list[OrganizationOut], summary="党组织")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def organization_list(
     request: HttpRequest,
     q: str | None = None,
@@ -133,7 +134,7 @@ def organization_list(
 
 
 @router.get("/members", response=list[MemberOut], summary="党员（身份证号、手机号按角色脱敏）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def member_list(
     request: HttpRequest, q: str | None = None, organization: int | None = None, chain: int | None = None
 ) -> Any:
@@ -149,21 +150,21 @@ def member_detail(request: HttpRequest, member_id: int) -> Any:
 
 
 @router.get("/posts", response=list[PostOut], summary="党员先锋岗与责任区")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def post_list(request: HttpRequest, kind: str | None = None, chain: int | None = None) -> Any:
     qs = _filter(PioneerPostFilter, request, pioneer_posts_visible_to(request.user), {"kind": kind, "chain": chain})
     return qs.order_by("organization__name", "name", "pk")
 
 
 @router.get("/pairings", response=list[PairingOut], summary="挂点联系")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def pairing_list(request: HttpRequest, kind: str | None = None, active: bool | None = None) -> Any:
     qs = _filter(PairingFilter, request, pairings_visible_to(request.user), {"kind": kind, "active": active})
     return qs.order_by("kind", "staff_id", "pk")
 
 
 @router.get("/visits", response=list[VisitOut], summary="走访记录")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def visit_list(request: HttpRequest, q: str | None = None) -> Any:
     return _filter(VisitFilter, request, visits_visible_to(request.user), {"q": q}).order_by("-visited_on", "-pk")
 

@@ -16,10 +16,11 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.choices import Role
 from accounts.models import Unit
+from core.api import Pages
 from core.services import StaleEditError
 from enterprises.selectors import enterprise_for
 from service_requests import selectors
@@ -43,13 +44,6 @@ def _route(method: str, path: str, **kwargs: Any) -> Any:
         return view
 
     return register
-
-
-class Pages(PageNumberPagination):
-    """50 per page, like every list page."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(page_size=50, **kwargs)
 
 
 # ---- schemas ---------------------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.choices import Role
+from core.api import Pages
 from talent import engine, selectors, services
 from talent.filters import EntitlementFilter, TalentFilter
 from talent.rules import RuleError, parse_policy
@@ -195,7 +196,7 @@ def _forbid_roles(user: Any, roles: set[str]) -> None:
 
 
 @router.get("/talents", response=list[TalentOut], summary="人才库（按角色范围，身份证号脱敏）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def talent_list(
     request: HttpRequest, q: str | None = None, education: str | None = None, category: str | None = None
 ) -> Any:
@@ -277,7 +278,7 @@ def _entitlement_out(e: Any) -> dict[str, Any]:
 
 
 @router.get("/policies", response=list[PolicyOut], summary="政策")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def policy_list(request: HttpRequest) -> Any:
     return selectors.policies_visible_to(_user(request))
 
@@ -297,7 +298,7 @@ def policy_validate(request: HttpRequest, payload: ValidateIn) -> Any:
 
 
 @router.get("/entitlements", response=list[EntitlementOut], summary="待遇（按角色范围）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def entitlement_list(
     request: HttpRequest, period: date | None = None, status: str | None = None, policy: int | None = None
 ) -> Any:
