@@ -21,7 +21,7 @@ from organizations.models import (
     PioneerPost,
     Visit,
 )
-from organizations.selectors import organizations_visible_to
+from organizations.selectors import members_of_office_q, organizations_of_office_q, organizations_visible_to
 
 
 def _search(*fields: str) -> Any:
@@ -41,6 +41,16 @@ def _offices(request: Any) -> QuerySet:
     return Unit.objects.filter(kind=UnitKind.MANAGEMENT_OFFICE)
 
 
+def _office_filter(label: str, condition: Any) -> django_filters.ModelChoiceFilter:
+    """An `office` filter (the Unit id of a management office) applying `condition(office)`: the same rule the
+    cockpit's organization-chain figures use for an office (organizations.selectors)."""
+
+    def method(queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset.filter(condition(value)) if value else queryset
+
+    return django_filters.ModelChoiceFilter(label=label, queryset=_offices, method=method)
+
+
 def _organizations(request: Any) -> QuerySet:
     return organizations_visible_to(getattr(request, "user", None)).order_by("name")
 
@@ -52,10 +62,11 @@ class OrganizationFilter(django_filters.FilterSet):
     org_type = django_filters.ChoiceFilter(label="类型", choices=OrgType.choices)
     formation = django_filters.ChoiceFilter(label="组建方式", choices=Formation.choices)
     management_office = django_filters.ModelChoiceFilter(label="管理处", queryset=_offices)
+    office = _office_filter("覆盖管理处企业", organizations_of_office_q)
 
     class Meta:
         model = PartyOrganization
-        fields = ["q", "chain", "no_chain", "org_type", "formation", "management_office"]
+        fields = ["q", "chain", "no_chain", "org_type", "formation", "management_office", "office"]
 
     search = _search("name", "secretary_name")
 
@@ -66,10 +77,11 @@ class MemberFilter(django_filters.FilterSet):
     chain = django_filters.ModelChoiceFilter(
         label="产业链", field_name="organization__chain", queryset=Chain.objects.all()
     )
+    office = _office_filter("工作单位所属管理处", members_of_office_q)
 
     class Meta:
         model = PartyMember
-        fields = ["q", "organization", "chain"]
+        fields = ["q", "organization", "chain", "office"]
 
     search = _search("name", "post", "enterprise__name")
 
@@ -80,10 +92,11 @@ class PioneerPostFilter(django_filters.FilterSet):
     chain = django_filters.ModelChoiceFilter(
         label="产业链", field_name="organization__chain", queryset=Chain.objects.all()
     )
+    office = _office_filter("党组织覆盖管理处企业", lambda office: organizations_of_office_q(office, "organization__"))
 
     class Meta:
         model = PioneerPost
-        fields = ["q", "kind", "chain"]
+        fields = ["q", "kind", "chain", "office"]
 
     search = _search("name", "organization__name", "holder__name")
 
@@ -94,10 +107,11 @@ class CommandoTeamFilter(django_filters.FilterSet):
     chain = django_filters.ModelChoiceFilter(
         label="产业链", field_name="organization__chain", queryset=Chain.objects.all()
     )
+    office = _office_filter("党组织覆盖管理处企业", lambda office: organizations_of_office_q(office, "organization__"))
 
     class Meta:
         model = CommandoTeam
-        fields = ["q", "status", "chain"]
+        fields = ["q", "status", "chain", "office"]
 
     search = _search("name", "goal")
 

@@ -55,6 +55,30 @@ def _visible_enterprise_ids(user: Any) -> Any:
     return enterprises_visible_to(user).order_by().values("pk")
 
 
+# ---- a management office's share of the organization chain (the cockpit's rule, and the lists' `office` filter) ----
+
+
+def office_enterprise_ids(office: Any) -> Any:
+    """The ids of the enterprises a management office (管理处) manages, as a subquery."""
+    return Enterprise.objects.filter(management_office=office).order_by().values("pk")
+
+
+def organizations_of_office_q(office: Any, prefix: str = "") -> Q:
+    """Party organizations covering at least one of the office's enterprises (`prefix` reaches the organization from
+    another model, e.g. ``"organization__"`` for posts and teams).
+
+    Not the organization's own `management_office` field (where it is registered): an office's share of the
+    organization chain is what covers its enterprises, wherever the organization is registered."""
+    through: Any = PartyOrganization.enterprises.through
+    covering = through.objects.filter(enterprise__in=office_enterprise_ids(office)).values("partyorganization")
+    return Q(**{f"{prefix}pk__in": covering})
+
+
+def members_of_office_q(office: Any) -> Q:
+    """Party members working at one of the office's enterprises (whatever organization they belong to)."""
+    return Q(enterprise__in=office_enterprise_ids(office))
+
+
 # ---- organizations -------------------------------------------------------------------------------------------
 
 

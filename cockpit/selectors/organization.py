@@ -5,7 +5,9 @@ These are stock figures (what exists now), not flows of the period. Per chain th
 itself, so the cockpit and the coverage page never disagree. Narrowed to a management office (管理处), they follow the
 scoping rule chain_coverage applies to an office's staff: organizations covering one of the office's enterprises, those
 enterprises, and the members working at them (`office_chain_coverage` below, which belongs in chain_coverage as an
-`office=` argument — see docs/cockpit.md).
+`office=` argument — see docs/cockpit.md). The office rule itself lives in `organizations.selectors`
+(`organizations_of_office_q`, `members_of_office_q`), which the organization lists' `office` filter applies too, so a
+figure and the list it links to cannot drift apart.
 """
 
 from decimal import Decimal
@@ -16,8 +18,8 @@ from django.db.models import Count
 from chains.models import Chain, Placement
 from chains.selectors import chain_coverage, chains_visible_to
 from cockpit.scope import Scope
-from enterprises.models import Enterprise
 from organizations.models import CommandoTeam, PartyMember, PartyOrganization, PioneerPost
+from organizations.selectors import members_of_office_q, office_enterprise_ids, organizations_of_office_q
 
 RATE_PLACES = Decimal("0.0001")
 Through: Any = PartyOrganization.enterprises.through
@@ -27,7 +29,7 @@ def _office_enterprises(scope: Scope) -> Any:
     """The ids of the office's enterprises as a subquery, or None without an office filter."""
     if scope.office is None:
         return None
-    return Enterprise.objects.filter(management_office=scope.office).order_by().values("pk")
+    return office_enterprise_ids(scope.office)
 
 
 def _rate(numerator: int, denominator: int) -> Decimal:
@@ -42,9 +44,7 @@ def office_chain_coverage(scope: Scope) -> list[dict[str, Any]]:
     office = _office_enterprises(scope)
     chains = list(chains_visible_to(scope.user))
     orgs = dict(
-        PartyOrganization.objects.filter(
-            chain__isnull=False, pk__in=Through.objects.filter(enterprise__in=office).values("partyorganization")
-        )
+        PartyOrganization.objects.filter(organizations_of_office_q(scope.office), chain__isnull=False)
         .order_by()
         .values("chain")
         .annotate(n=Count("pk"))
@@ -58,7 +58,7 @@ def office_chain_coverage(scope: Scope) -> list[dict[str, Any]]:
         .values_list("partyorganization__chain", "n")
     )
     members = dict(
-        PartyMember.objects.filter(organization__chain__isnull=False, enterprise__in=office)
+        PartyMember.objects.filter(members_of_office_q(scope.office), organization__chain__isnull=False)
         .order_by()
         .values("organization__chain")
         .annotate(n=Count("pk"))
@@ -121,11 +121,9 @@ def organization_totals(scope: Scope) -> dict[str, int]:
         links = links.filter(partyorganization__chain=scope.chain)
         members = members.filter(organization__chain=scope.chain)
     if office is not None:
-        organizations = organizations.filter(
-            pk__in=Through.objects.filter(enterprise__in=office).values("partyorganization")
-        )
+        organizations = organizations.filter(organizations_of_office_q(scope.office))
         links = links.filter(enterprise__in=office)
-        members = members.filter(enterprise__in=office)
+        members = members.filter(members_of_office_q(scope.office))
     org_ids = organizations.order_by().values("pk")
     return {
         "organizations": organizations.count(),
