@@ -6,8 +6,13 @@ Usable as a library, independent of the database:
     index.upsert([Document(id=1, text="…", kind="need"), …])
     hits = index.query("…", kinds={"capability"}, k=10)
 
-Upserts and removals are incremental: stored tokens and vectors are kept per document, the next query rebuilds only
-the BM25 matrix from the kept tokens (no re-tokenisation, no re-embedding) and patches the dense matrix in place.
+Upserts and removals are incremental: stored tokens and vectors are kept per document, the next query rebuilds the
+BM25 matrix and the dense matrix from them (no re-tokenisation, no re-embedding; the dense clusters are kept).
+
+A query reads one immutable snapshot (ids, BM25 index, vector index) taken by the last rebuild, so a rebuild in another
+thread never mixes two versions. Where a query's time goes, and why, is measured by `bench/matching.py`:
+the query embedding dominates; BM25 scores only the posting lists of the query's tokens; the dense half scans only
+the kinds asked for, and from 50,000 vectors on only the nearest clusters (see `vectors.py`).
 """
 
 import logging
@@ -22,6 +27,7 @@ from matching.engine import dense as dense_layer
 from matching.engine.fusion import RRF_K, rrf
 from matching.engine.rescore import Component, Facts, components, multiplier
 from matching.engine.text import Tokenizer
+from matching.engine.vectors import IVF_MIN_ROWS, VectorIndex, assign, ivf_lists, train_centroids
 
 # bm25s sets its own logger to DEBUG and announces every index build.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -66,23 +72,49 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """What one rebuild produced; queries read it without a lock."""
+
+    ids: list[Hashable]
+    row_of: dict[Hashable, int]
+    kinds: np.ndarray
+    kind_masks: dict[frozenset[str], np.ndarray]  # filled lazily (a benign race: same value either way)
+    bm25: bm25s.BM25 | None
+    vectors: VectorIndex | None
+
+    @classmethod
+    def empty(cls) -> "_Snapshot":
+        return cls([], {}, np.zeros(0, dtype=object), {}, None, None)
+
+
 class HybridIndex:
     def __init__(
-        self, tokenizer: Tokenizer | None = None, *, dense: bool = True, embed_missing: bool = True, depth: int = DEPTH
+        self,
+        tokenizer: Tokenizer | None = None,
+        *,
+        dense: bool = True,
+        embed_missing: bool = True,
+        depth: int = DEPTH,
+        ivf_min_rows: int = IVF_MIN_ROWS,
+        nprobe: int | None = None,
     ) -> None:
-        """`embed_missing=False` leaves documents without a vector out of the dense half (vectors computed elsewhere)."""
+        """`embed_missing=False` leaves documents without a vector out of the dense half (vectors computed elsewhere).
+        From `ivf_min_rows` vectors on, the dense half searches the nearest clusters only (`nprobe` of them, default
+        1/8); below, it scans every vector of the kinds asked for."""
         self.tokenizer = tokenizer or Tokenizer()
         self.dense = dense
         self.embed_missing = embed_missing
         self.depth = depth
+        self.ivf_min_rows = ivf_min_rows
+        self.nprobe = nprobe
         self._docs: dict[Hashable, Document] = {}
         self._dirty = True
-        self._ids: list[Hashable] = []
-        self._kinds = np.zeros(0, dtype=object)
-        self._kind_masks: dict[frozenset[str], np.ndarray] = {}
-        self._bm25: bm25s.BM25 | None = None
-        self._matrix = np.zeros((0, dense_layer.DIM), dtype=np.float32)
-        self._has_vector = np.zeros(0, dtype=bool)
+        self._snapshot = _Snapshot.empty()
+        # The IVF's centroids and each document's cluster survive rebuilds (see vectors.py).
+        self._centroids: np.ndarray | None = None
+        self._trained_on = 0
+        self._cluster_of: dict[Hashable, int] = {}
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -106,11 +138,13 @@ class HybridIndex:
                 doc.vector = vector
         for doc in batch:
             self._docs[doc.id] = doc
+            self._cluster_of.pop(doc.id, None)
         if batch:
             self._dirty = True
 
     def remove(self, ids: Iterable[Hashable]) -> None:
         for doc_id in ids:
+            self._cluster_of.pop(doc_id, None)
             if self._docs.pop(doc_id, None) is not None:
                 self._dirty = True
 
@@ -118,81 +152,125 @@ class HybridIndex:
         """Build the matrices now (queries do it lazily otherwise)."""
         self._refresh()
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> _Snapshot:
         if not self._dirty:
-            return
+            return self._snapshot
         docs = list(self._docs.values())
-        self._ids = [d.id for d in docs]
-        self._kinds = np.array([d.kind for d in docs], dtype=object)
-        self._kind_masks = {}
+        ids = [d.id for d in docs]
+        bm25 = None
         if docs:
-            self._bm25 = bm25s.BM25()
-            self._bm25.index([d.tokens or [] for d in docs], show_progress=False)
-        else:
-            self._bm25 = None
-        if self.dense:
-            self._matrix = np.zeros((len(docs), dense_layer.DIM), dtype=np.float32)
-            self._has_vector = np.zeros(len(docs), dtype=bool)
-            for row, doc in enumerate(docs):
-                if doc.vector is not None:
-                    self._matrix[row] = doc.vector
-                    self._has_vector[row] = True
+            bm25 = bm25s.BM25()
+            bm25.index([d.tokens or [] for d in docs], show_progress=False)
+        self._snapshot = _Snapshot(
+            ids=ids,
+            row_of={doc_id: row for row, doc_id in enumerate(ids)},
+            kinds=np.array([d.kind for d in docs], dtype=object),
+            kind_masks={},
+            bm25=bm25,
+            vectors=self._build_vectors(docs) if self.dense else None,
+        )
         self._dirty = False
+        return self._snapshot
+
+    def _build_vectors(self, docs: list[Document]) -> VectorIndex | None:
+        rows = [row for row, doc in enumerate(docs) if doc.vector is not None]
+        if not rows:
+            return None
+        with_vector = [docs[row] for row in rows]
+        vectors = [doc.vector for doc in with_vector if doc.vector is not None]
+        kinds = [doc.kind for doc in with_vector]
+        if len(rows) < self.ivf_min_rows:
+            return VectorIndex.build(vectors, rows, kinds)
+        n = len(rows)
+        if self._centroids is None or not self._trained_on / 2 <= n <= self._trained_on * 2:
+            self._centroids = train_centroids(vectors, ivf_lists(n))
+            self._trained_on = n
+            self._cluster_of = {}
+        missing = [doc for doc in with_vector if doc.id not in self._cluster_of]
+        if missing:
+            found = assign([doc.vector for doc in missing if doc.vector is not None], self._centroids)
+            self._cluster_of.update(zip((doc.id for doc in missing), found.tolist(), strict=True))
+        clusters = np.fromiter((self._cluster_of[doc.id] for doc in with_vector), dtype=np.int32, count=n)
+        return VectorIndex.build(
+            vectors,
+            rows,
+            kinds,
+            clusters=clusters,
+            centroids=self._centroids,
+            nprobe=self.nprobe,
+        )
 
     # ---- reads ---------------------------------------------------------------------------------------------
 
-    def _mask(self, kinds: Collection[str] | None, exclude: Collection[Hashable]) -> np.ndarray:
+    @staticmethod
+    def _mask(snap: _Snapshot, kinds: Collection[str] | None, exclude: Collection[Hashable]) -> np.ndarray:
         if kinds:
             key = frozenset(kinds)
-            cached = self._kind_masks.get(key)
+            cached = snap.kind_masks.get(key)
             if cached is None:
-                cached = self._kind_masks[key] = np.isin(self._kinds, list(key))
+                cached = snap.kind_masks[key] = np.isin(snap.kinds, list(key))
             mask = cached.copy()
         else:
-            mask = np.ones(len(self._ids), dtype=bool)
-        if exclude:
-            excluded = set(exclude)
-            for row, doc_id in enumerate(self._ids):
-                if doc_id in excluded:
-                    mask[row] = False
+            mask = np.ones(len(snap.ids), dtype=bool)
+        for doc_id in exclude:
+            row = snap.row_of.get(doc_id)
+            if row is not None:
+                mask[row] = False
         return mask
 
     @staticmethod
-    def _top(scores: np.ndarray, mask: np.ndarray, k: int) -> list[tuple[int, float]]:
-        scores = np.where(mask, scores, -np.inf)
-        candidates = np.flatnonzero(scores > 0) if scores.size else np.zeros(0, dtype=int)
-        if candidates.size > k:
-            part = np.argpartition(-scores[candidates], k - 1)[:k]
-            candidates = candidates[part]
-        order = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(int(row), float(scores[row])) for row in order]
+    def _bm25_rows(snap: _Snapshot, tokens: list[str], mask: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Scores of the posting lists of the query's tokens (bm25s's precomputed sparse matrix), top k allowed."""
+        if snap.bm25 is None:
+            return []
+        token_ids = snap.bm25.get_tokens_ids(tokens)
+        if not token_ids:
+            return []
+        scores = np.asarray(snap.bm25.get_scores_from_ids(token_ids))
+        scores *= mask
+        rows = np.flatnonzero(scores > 0)  # Lucene's idf is positive: a document sharing no token scores 0
+        values = scores[rows]
+        if len(rows) > k:
+            top = np.argpartition(-values, k - 1)[:k]
+            rows, values = rows[top], values[top]
+        order = np.lexsort((rows, -values))
+        return [(int(r), float(v)) for r, v in zip(rows[order].tolist(), values[order].tolist(), strict=True)]
 
-    def _bm25_rows(self, text: str, mask: np.ndarray, k: int) -> list[tuple[int, float]]:
-        if self._bm25 is None:
+    def _dense_rows(
+        self,
+        snap: _Snapshot,
+        text: str,
+        kinds: Collection[str] | None,
+        exclude: Collection[Hashable],
+        k: int,
+        exact: bool,
+    ) -> list[tuple[int, float]]:
+        if snap.vectors is None:
             return []
-        ids = self._bm25.get_tokens_ids(self.tokenizer.tokens(text))
-        if not ids:
-            return []
-        return self._top(np.asarray(self._bm25.get_scores_from_ids(ids)), mask, k)
-
-    def _dense_rows(self, text: str, mask: np.ndarray, k: int) -> list[tuple[int, float]]:
-        if not self.dense or not len(self._ids):
-            return []
-        sims = self._matrix @ dense_layer.embed_query(text)
-        # Cosines can be ≤ 0; shift so that _top's "> 0" keeps every document that has a vector.
-        return self._top(sims + 2.0, mask & self._has_vector, k)
+        allowed = self._mask(snap, None, exclude) if exclude else None
+        return snap.vectors.search(dense_layer.embed_query(text), k, kinds=kinds, allowed=allowed, exact=exact)
 
     def search_bm25(
         self, text: str, *, kinds: Collection[str] | None = None, k: int = 10, exclude: Collection[Hashable] = ()
     ) -> list[tuple[Hashable, float]]:
-        self._refresh()
-        return [(self._ids[r], s) for r, s in self._bm25_rows(text, self._mask(kinds, exclude), k)]
+        snap = self._refresh()
+        rows = self._bm25_rows(snap, self.tokenizer.tokens(text), self._mask(snap, kinds, exclude), k)
+        return [(snap.ids[r], s) for r, s in rows]
 
     def search_dense(
-        self, text: str, *, kinds: Collection[str] | None = None, k: int = 10, exclude: Collection[Hashable] = ()
+        self,
+        text: str,
+        *,
+        kinds: Collection[str] | None = None,
+        k: int = 10,
+        exclude: Collection[Hashable] = (),
+        exact: bool = False,
     ) -> list[tuple[Hashable, float]]:
-        self._refresh()
-        return [(self._ids[r], s - 2.0) for r, s in self._dense_rows(text, self._mask(kinds, exclude), k)]
+        """`exact=True` scans every vector of the kinds (the brute-force reference of the clustered search)."""
+        if not self.dense:
+            return []
+        snap = self._refresh()
+        return [(snap.ids[r], s) for r, s in self._dense_rows(snap, text, kinds, exclude, k, exact)]
 
     def query(
         self,
@@ -202,20 +280,20 @@ class HybridIndex:
         k: int = 10,
         facts: Facts | None = None,
         exclude: Collection[Hashable] = (),
+        exact: bool = False,
     ) -> list[Hit]:
         """The hybrid: BM25 and dense lists (each `depth` deep) fused by RRF, then re-scored with `facts`."""
-        self._refresh()
-        mask = self._mask(kinds, exclude)
+        snap = self._refresh()
         depth = max(self.depth, k)
-        sparse = self._bm25_rows(text, mask, depth)
-        dense = self._dense_rows(text, mask, depth)
+        sparse = self._bm25_rows(snap, self.tokenizer.tokens(text), self._mask(snap, kinds, exclude), depth)
+        dense = self._dense_rows(snap, text, kinds, exclude, depth, exact) if self.dense else []
         fused = rrf([[r for r, _ in sparse], [r for r, _ in dense]])
         sparse_at = {r: (i, s) for i, (r, s) in enumerate(sparse, start=1)}
-        dense_at = {r: (i, s - 2.0) for i, (r, s) in enumerate(dense, start=1)}
+        dense_at = {r: (i, s) for i, (r, s) in enumerate(dense, start=1)}
         hits = []
         for row, fused_score in fused.items():
             assert isinstance(row, int)
-            doc = self._docs[self._ids[row]]
+            doc = self._docs[snap.ids[row]]
             found = components(facts, doc.facts) if facts is not None and doc.facts is not None else []
             b_rank, b_score = sparse_at.get(row, (None, 0.0))
             d_rank, d_score = dense_at.get(row, (None, 0.0))
@@ -233,3 +311,17 @@ class HybridIndex:
             )
         hits.sort(key=lambda h: (-h.score, str(h.id)))
         return hits[:k]
+
+    def footprint(self) -> dict[str, Any]:
+        """Memory and shape of the current matrices (for the benchmark and the admin)."""
+        snap = self._refresh()
+        scores = snap.bm25.scores if snap.bm25 is not None else {}
+        vectors = snap.vectors
+        return {
+            "documents": len(snap.ids),
+            "bm25_bytes": sum(int(getattr(scores.get(key), "nbytes", 0)) for key in ("data", "indices", "indptr")),
+            "dense_bytes": vectors.nbytes if vectors is not None else 0,
+            "vectors": len(vectors.matrix) if vectors is not None else 0,
+            "ivf_lists": len(vectors.centroids) if vectors is not None and vectors.centroids is not None else 0,
+            "nprobe": vectors.nprobe if vectors is not None else 0,
+        }
