@@ -19,7 +19,7 @@ from core.permissions import roles_required
 from core.services import audit_record
 from enterprises.selectors import enterprises_visible_to
 from talent import engine, selectors, services
-from talent.filters import DisbursementFilter, EntitlementFilter, TalentFilter
+from talent.filters import DisbursementFilter, EntitlementFilter, TalentEventFilter, TalentFilter
 from talent.forms import EventForm, ObjectionForm, PeriodForm, PolicyVersionForm, ReviewForm, SandboxForm, TalentForm
 from talent.models import Parameter, Talent
 from talent.rules.fields import age_on
@@ -461,7 +461,8 @@ def sandbox(request: HttpRequest) -> HttpResponse:
 @role_required(EVERYONE)
 def event_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    qs = selectors.events_visible_to(user)
+    filterset = TalentEventFilter(request.GET, queryset=selectors.events_visible_to(user))
+    qs = filterset.qs
     if request.GET.get("export") == "xlsx":
         rows = (
             [
@@ -488,5 +489,5 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "talent/event_list.html",
-        {"page": _page(request, qs), "form": form, "can_add": selectors.can_review(user)},
+        {"filter": filterset, "page": _page(request, qs), "form": form, "can_add": selectors.can_review(user)},
     )
