@@ -7,6 +7,7 @@ from django.db import transaction
 from core.services import audit_record, save_with_version
 from core.validators import validate_phone, validate_uscc
 from enterprises.models import Enterprise, IndustryCode, ResearchInstitution
+from enterprises.signals import office_changed
 
 
 def industry_code_warning(code: str) -> str | None:
@@ -39,6 +40,9 @@ def enterprise_update(
 ) -> Enterprise:
     """Change the given fields; refuse with StaleEditError if someone else saved the record since it was loaded."""
     fields = _normalise(fields)
+    old_office = None
+    if "management_office" in fields and enterprise.pk:  # from the database: a form may have set the new one already
+        old_office = Enterprise.objects.filter(pk=enterprise.pk).values_list("management_office_id", flat=True).first()
     changed = {k: v for k, v in fields.items() if getattr(enterprise, k) != v}
     for key, value in fields.items():
         setattr(enterprise, key, value)
@@ -51,6 +55,10 @@ def enterprise_update(
             target=enterprise,
             summary=f"修改企业 {enterprise.name}",
             changed=changed,
+        )
+    if "management_office" in fields and old_office != enterprise.management_office_id:
+        office_changed.send(
+            sender=Enterprise, enterprise=enterprise, old_office=old_office, new_office=enterprise.management_office_id
         )
     return enterprise
 

@@ -22,3 +22,16 @@ class ServiceRequestsConfig(AppConfig):
         ("督办", "service_requests:notices", _STAFF),
         ("消息", "service_requests:inbox", frozenset()),
     ]
+
+    def ready(self) -> None:
+        from enterprises.signals import office_changed
+
+        office_changed.connect(_move_office_totals, dispatch_uid="service_requests.rollup.office")
+
+
+def _move_office_totals(
+    sender: object, *, enterprise: object, old_office: int | None, new_office: int | None, **_: object
+) -> None:
+    from service_requests import rollup
+
+    rollup.enterprise_office_changed(enterprise.pk, old_office, new_office)  # type: ignore[attr-defined]

@@ -426,3 +426,68 @@ class ListSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period:%Y-%m}"
+
+
+# ---- maintained aggregates of the cockpit (service_requests/rollup.py keeps them) ------------------------------------
+
+
+class DailyTotal(models.Model):
+    """The service chain's additive figures of one day, chain and management office (服务链日汇总).
+
+    Written only by `service_requests.rollup` in the same transaction as the request it counts (never a cache: a
+    figure is wrong only if a request is written around the services; `manage.py rebuild_service_totals` recomputes
+    everything from the requests). `chain_key` / `office_key` are the ids, 0 for none, so the cell is unique."""
+
+    day = models.DateField(_("日期"))
+    chain_key = models.PositiveIntegerField(_("产业链"), default=0)
+    office_key = models.PositiveIntegerField(_("管理处"), default=0)
+    collected = models.IntegerField(_("收集诉求"), default=0)
+    resolved = models.IntegerField(_("解决诉求"), default=0)
+    resolved_on_time = models.IntegerField(_("按时办结"), default=0)
+    reopened = models.IntegerField(_("重办后解决"), default=0)
+    signed = models.IntegerField(_("签收"), default=0)
+    signed_on_time = models.IntegerField(_("按时签收"), default=0)
+    rated = models.IntegerField(_("评价"), default=0)
+    satisfied = models.IntegerField(_("满意"), default=0)
+    matters_handled = models.IntegerField(_("代办事项办结"), default=0)
+
+    class Meta:
+        verbose_name = _("服务链日汇总")
+        verbose_name_plural = _("服务链日汇总")
+        constraints = [models.UniqueConstraint(fields=["day", "chain_key", "office_key"], name="sr_daily_total_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.chain_key}/{self.office_key}"
+
+
+class ServedMonths(models.Model):
+    """Per enterprise and year, how many service events (need raised, matter done, service delivery) fell in each
+    month: an enterprise was served in a month-aligned period when one of its months there is non-zero, so the
+    cockpit's distinct "enterprises served" is one indexed count instead of a DISTINCT over millions of requests."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="+", verbose_name=_("企业")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    office_key = models.PositiveIntegerField(_("管理处"), default=0)
+    m1 = models.IntegerField(default=0)
+    m2 = models.IntegerField(default=0)
+    m3 = models.IntegerField(default=0)
+    m4 = models.IntegerField(default=0)
+    m5 = models.IntegerField(default=0)
+    m6 = models.IntegerField(default=0)
+    m7 = models.IntegerField(default=0)
+    m8 = models.IntegerField(default=0)
+    m9 = models.IntegerField(default=0)
+    m10 = models.IntegerField(default=0)
+    m11 = models.IntegerField(default=0)
+    m12 = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("企业受服务月份")
+        verbose_name_plural = _("企业受服务月份")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="sr_served_enterprise_year")]
+        indexes = [models.Index(fields=["year", "office_key"], name="sr_served_year_office")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year}"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.choices import AREA_WIDE_ROLES, Role, UnitKind
 from core.access import get_visible_or_404
 from core.calendar import WorkCalendar, end_of_day, local_date
+from service_requests import rollup
 from service_requests.choices import SATISFIED_FROM, Kind, NoticeState, State
 from service_requests.models import (
     ListSnapshot,
@@ -555,16 +556,22 @@ def metrics_by(
 
 
 def service_chain_figures(
-    user: Any, start: date, end: date, *, chain: Any = None, office: Any = None
+    user: Any, start: date, end: date, *, chain: Any = None, office: Any = None, from_rows: bool = False
 ) -> dict[str, Any]:
-    """The service chain's headline figures for the cockpit, scoped to the user; 4 queries whatever the data size.
+    """The service chain's headline figures for the cockpit, scoped to the user.
 
     Keys: needs_collected, needs_resolved, needs_open, needs_overdue, signed_on_time_rate, resolved_on_time_rate,
     satisfaction_rate, reopen_rate, matters_handled, enterprises_served, service_deliveries {total, by_kind}.
     Rates are fractions (0–1) or None when there is nothing to divide by. Formulas: docs/service_requests.md.
+
+    Whole-area users read the additive counts from the maintained daily totals (`rollup`, kept in the same transaction
+    as the requests) and the distinct enterprises served from the per-month table when the period is whole months;
+    users with a narrower view count their requests directly (same definitions, held equal by tests).
+    `from_rows=True` counts the rows for everyone (the tests' and the benchmark's comparison).
     """
     lower, upper = _period_bounds(start, end)
     now = timezone.now()
+    area_wide = requests_scope_q(user) is None and not from_rows
     qs = requests_visible_to(user).order_by()
     deliveries = deliveries_visible_to(user).order_by().filter(delivered_on__gte=start, delivered_on__lte=end)
     if chain:
@@ -577,48 +584,54 @@ def service_chain_figures(
     if office:
         qs = qs.filter(enterprise__management_office=office)
         deliveries = deliveries.filter(enterprise__management_office=office)
-    qs = qs.filter(_touched_in(lower, upper) | Q(kind=Kind.NEED, state__in=UNRESOLVED_NEED_STATES))
     need = Q(kind=Kind.NEED)
+    collected_in = need & Q(submitted_at__gte=lower, submitted_at__lte=upper) & ~Q(state=State.MERGED)
     resolved_in = Q(resolved_at__gte=lower, resolved_at__lte=upper)
-    signed_in = Q(signed_at__gte=lower, signed_at__lte=upper, signed_on_time__isnull=False)
-    rated_in = need & Q(rated_at__gte=lower, rated_at__lte=upper, rating__isnull=False)
-    need_resolved = need & resolved_in & Q(state__in=RESOLVED_NEED_STATES)
-    figures = qs.aggregate(
-        needs_collected=Count(
-            "pk", filter=need & Q(submitted_at__gte=lower, submitted_at__lte=upper) & ~Q(state=State.MERGED)
-        ),
-        needs_resolved=Count("pk", filter=need_resolved),
-        resolved_on_time=Count("pk", filter=need_resolved & Q(resolved_on_time=True)),
-        reopened=Count("pk", filter=need_resolved & Q(reopen_count__gt=0)),
-        needs_open=Count("pk", filter=need & Q(state__in=UNRESOLVED_NEED_STATES, submitted_at__lte=upper)),
-        needs_overdue=Count("pk", filter=need & overdue_q(now)),
-        signed=Count("pk", filter=need & signed_in),
-        signed_on_time=Count("pk", filter=need & signed_in & Q(signed_on_time=True)),
-        rated=Count("pk", filter=rated_in),
-        satisfied=Count("pk", filter=rated_in & Q(rating__gte=SATISFIED_FROM)),
-        matters_handled=Count("pk", filter=Q(kind=Kind.MATTER, state__in=DONE_MATTER_STATES) & resolved_in),
-    )
-    served = set(
-        qs.filter(
-            (Q(kind=Kind.MATTER, state__in=DONE_MATTER_STATES) & resolved_in)
-            | (need & Q(submitted_at__gte=lower, submitted_at__lte=upper) & ~Q(state=State.MERGED))
+    matter_done_in = Q(kind=Kind.MATTER, state__in=DONE_MATTER_STATES) & resolved_in
+    if area_wide:
+        figures: dict[str, Any] = rollup.period_totals(start, end, chain=chain, office=office)
+        figures.update(
+            qs.filter(need, state__in=UNRESOLVED_NEED_STATES).aggregate(
+                needs_open=Count("pk", filter=Q(submitted_at__lte=upper)),
+                needs_overdue=Count("pk", filter=overdue_q(now)),
+            )
         )
-        .values_list("enterprise_id", flat=True)
-        .distinct()
-    )
+        served_count = None if chain else rollup.served_count(start, end, office=office)
+    else:
+        qs = qs.filter(_touched_in(lower, upper) | Q(kind=Kind.NEED, state__in=UNRESOLVED_NEED_STATES))
+        signed_in = Q(signed_at__gte=lower, signed_at__lte=upper, signed_on_time__isnull=False)
+        rated_in = need & Q(rated_at__gte=lower, rated_at__lte=upper, rating__isnull=False)
+        need_resolved = need & resolved_in & Q(state__in=RESOLVED_NEED_STATES)
+        figures = qs.aggregate(
+            collected=Count("pk", filter=collected_in),
+            resolved=Count("pk", filter=need_resolved),
+            resolved_on_time=Count("pk", filter=need_resolved & Q(resolved_on_time=True)),
+            reopened=Count("pk", filter=need_resolved & Q(reopen_count__gt=0)),
+            needs_open=Count("pk", filter=need & Q(state__in=UNRESOLVED_NEED_STATES, submitted_at__lte=upper)),
+            needs_overdue=Count("pk", filter=need & overdue_q(now)),
+            signed=Count("pk", filter=need & signed_in),
+            signed_on_time=Count("pk", filter=need & signed_in & Q(signed_on_time=True)),
+            rated=Count("pk", filter=rated_in),
+            satisfied=Count("pk", filter=rated_in & Q(rating__gte=SATISFIED_FROM)),
+            matters_handled=Count("pk", filter=matter_done_in),
+        )
+        served_count = None
     by_kind = dict(deliveries.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
-    served |= set(deliveries.values_list("enterprise_id", flat=True).distinct())
+    if served_count is None:
+        served = set(qs.filter(matter_done_in | collected_in).values_list("enterprise_id", flat=True).distinct())
+        served |= set(deliveries.values_list("enterprise_id", flat=True).distinct())
+        served_count = len(served)
     return {
-        "needs_collected": figures["needs_collected"],
-        "needs_resolved": figures["needs_resolved"],
+        "needs_collected": figures["collected"],
+        "needs_resolved": figures["resolved"],
         "needs_open": figures["needs_open"],
         "needs_overdue": figures["needs_overdue"],
         "signed_on_time_rate": _rate(figures["signed_on_time"], figures["signed"]),
-        "resolved_on_time_rate": _rate(figures["resolved_on_time"], figures["needs_resolved"]),
+        "resolved_on_time_rate": _rate(figures["resolved_on_time"], figures["resolved"]),
         "satisfaction_rate": _rate(figures["satisfied"], figures["rated"]),
-        "reopen_rate": _rate(figures["reopened"], figures["needs_resolved"]),
+        "reopen_rate": _rate(figures["reopened"], figures["resolved"]),
         "matters_handled": figures["matters_handled"],
-        "enterprises_served": len(served),
+        "enterprises_served": served_count,
         "service_deliveries": {"total": sum(by_kind.values()), "by_kind": by_kind},
     }
 

@@ -12,6 +12,7 @@ from accounts.choices import Role
 from core.services import audit_record
 from enterprises.models import Enterprise
 from enterprises.selectors import enterprises_visible_to
+from service_requests import rollup
 from service_requests.choices import DeliveryKind
 from service_requests.models import ServiceDelivery
 
@@ -53,6 +54,7 @@ def delivery_record(
     )
     delivery.full_clean()
     delivery.save()
+    rollup.record_delivery(delivery)
     audit_record(
         actor=actor,
         action="service_delivery.record",

@@ -13,6 +13,7 @@ from core.calendar import WorkCalendar
 from core.services import audit_record
 from enterprises.models import Enterprise
 from enterprises.selectors import enterprises_visible_to
+from service_requests import rollup
 from service_requests.choices import Channel, Kind, State, Topic
 from service_requests.models import REQUEST_RELATIONS, Service, ServiceRequest, TimelineEvent
 from service_requests.services.catalog import validate_form_data
@@ -106,6 +107,7 @@ def need_create(
     )
     need.full_clean(exclude=["co_units"])
     need.save()
+    rollup.record_change(need, None)
     TimelineEvent.objects.create(
         request=need,
         actor=need.created_by,
@@ -217,6 +219,7 @@ def matter_order(
     matter.chain_id = chain_id_of(enterprise)
     matter.instructor = _instructor(enterprise)
     matter.save()
+    rollup.record_change(matter, None)
     TimelineEvent.objects.create(
         request=matter,
         actor=matter.created_by,
@@ -283,6 +286,7 @@ def matters_import_handled(*, actor: Any, rows: list[dict[str, Any]], calendar: 
         matter.window_clerk = row.get("window_clerk") or matter.window_clerk
         matters.append(matter)
     ServiceRequest.objects.bulk_create(matters, batch_size=500)
+    rollup.record_new(matters)
     events = []
     for matter in matters:
         events.append(

@@ -17,6 +17,7 @@ from accounts.choices import Role, UnitKind
 from accounts.models import Unit, User
 from core.calendar import WorkCalendar, local_date
 from core.services import StaleEditError, audit_record, save_with_version
+from service_requests import rollup
 from service_requests.choices import RATING_LABELS, SATISFIED_FROM, Kind, NoticeState, State
 from service_requests.models import REQUEST_RELATIONS, Feedback, ServiceRequest, SupervisionNotice, TimelineEvent
 from service_requests.services.notify import notify
@@ -134,6 +135,7 @@ def request_act(
         }
         raise ValidationError({name: f"请填写{labels.get(name, name)}。" for name in missing})
     now = at or timezone.now()
+    counted_before = rollup.snapshot(obj)
     step = _Step(actor=actor, obj=obj, transition=transition, now=now, calendar=calendar or WorkCalendar())
     _HANDLERS[(obj.kind, action)](step, **inputs)
     from_state = obj.state
@@ -142,6 +144,7 @@ def request_act(
         step.changed.add("state")
     obj.full_clean(exclude=REQUEST_RELATIONS, validate_unique=False, validate_constraints=False)
     save_with_version(obj, expected_version=obj.version, fields=sorted(step.changed | {"updated_at"}))
+    rollup.record_change(obj, counted_before)
     if step.co_units is not None:
         obj.co_units.set(step.co_units)
     TimelineEvent.objects.create(

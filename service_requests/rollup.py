@@ -1,0 +1,328 @@
+"""Maintained aggregates of the service chain, so the cockpit reads a year in a few hundred rows, not millions.
+
+Two tables (models `DailyTotal`, `ServedMonths`) hold what the requests and deliveries contribute:
+
+- `DailyTotal`: per local day × chain × management office, the additive counts of `service_chain_figures`
+  (needs collected and resolved, on time, reopened, signed, rated, satisfied, matters handled);
+- `ServedMonths`: per enterprise and year, the number of service events in each month, for the distinct count of
+  enterprises served in a month-aligned period.
+
+They are not a cache. Every write of the services that changes a counted field applies the difference between the
+request's contribution before and after, in the same transaction, as one `INSERT … ON CONFLICT DO UPDATE SET n = n + d`
+per touched cell (atomic under concurrency on both databases). Bulk writes that bypass the services (the scale
+generator, a restore) end with `rebuild()` (`manage.py rebuild_service_totals`), which recomputes both tables from the
+rows in two set-based statements. `tests` compare the maintained tables with a rebuild after every workflow.
+
+The definitions here are the ones of `selectors.service_chain_figures` (docs/service_requests.md): one place per rule —
+`contribution()` for one row and `_total_branches()` for the set must say the same thing, and a test holds them to it.
+"""
+
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
+from django.utils import timezone
+
+from service_requests.choices import SATISFIED_FROM, Kind, State
+from service_requests.models import DailyTotal, ServedMonths, ServiceDelivery, ServiceRequest
+from service_requests.workflow import DONE_MATTER_STATES, RESOLVED_NEED_STATES
+
+COUNTERS = (
+    "collected",
+    "resolved",
+    "resolved_on_time",
+    "reopened",
+    "signed",
+    "signed_on_time",
+    "rated",
+    "satisfied",
+    "matters_handled",
+)
+MONTHS = tuple(f"m{month}" for month in range(1, 13))
+
+#: (day, chain_key, office_key, counter) -> count
+Totals = Counter[tuple[date, int, int, str]]
+#: (year, month) -> count
+Served = Counter[tuple[int, int]]
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
+def contribution(request: ServiceRequest, office_key: int) -> tuple[Totals, Served]:
+    """What one request adds to the two tables, from its current field values."""
+    totals: Totals = Counter()
+    served: Served = Counter()
+    chain_key = request.chain_id or 0
+
+    def add(moment: datetime, counter: str) -> None:
+        totals[(_local_day(moment), chain_key, office_key, counter)] += 1
+
+    if request.kind == Kind.NEED:
+        if request.submitted_at and request.state != State.MERGED:
+            add(request.submitted_at, "collected")
+            day = _local_day(request.submitted_at)
+            served[(day.year, day.month)] += 1
+        if request.resolved_at and request.state in RESOLVED_NEED_STATES:
+            add(request.resolved_at, "resolved")
+            if request.resolved_on_time:
+                add(request.resolved_at, "resolved_on_time")
+            if request.reopen_count > 0:
+                add(request.resolved_at, "reopened")
+        if request.signed_at and request.signed_on_time is not None:
+            add(request.signed_at, "signed")
+            if request.signed_on_time:
+                add(request.signed_at, "signed_on_time")
+        if request.rated_at and request.rating is not None:
+            add(request.rated_at, "rated")
+            if request.rating >= SATISFIED_FROM:
+                add(request.rated_at, "satisfied")
+    elif request.kind == Kind.MATTER and request.resolved_at and request.state in DONE_MATTER_STATES:
+        add(request.resolved_at, "matters_handled")
+        day = _local_day(request.resolved_at)
+        served[(day.year, day.month)] += 1
+    return totals, served
+
+
+def office_key_of(request: ServiceRequest) -> int:
+    return request.enterprise.management_office_id or 0
+
+
+def snapshot(request: ServiceRequest) -> tuple[Totals, Served]:
+    """The contribution before a change (call on the row just locked, before the handler runs)."""
+    return contribution(request, office_key_of(request))
+
+
+def record_change(request: ServiceRequest, before: tuple[Totals, Served] | None) -> None:
+    """Apply the difference between the request's contribution now and `before` (None for a new request)."""
+    office_key = office_key_of(request)
+    totals, served = contribution(request, office_key)
+    if before is not None:
+        totals.subtract(before[0])
+        served.subtract(before[1])
+    _apply(totals, {request.enterprise_id: (office_key, served)})
+
+
+def record_new(requests: list[ServiceRequest]) -> None:
+    """Add the contribution of requests just inserted (bulk imports)."""
+    totals: Totals = Counter()
+    served: dict[int, tuple[int, Served]] = {}
+    for request in requests:
+        office_key = office_key_of(request)
+        request_totals, request_served = contribution(request, office_key)
+        totals.update(request_totals)
+        served.setdefault(request.enterprise_id, (office_key, Counter()))[1].update(request_served)
+    _apply(totals, served)
+
+
+def record_delivery(delivery: ServiceDelivery, sign: int = 1) -> None:
+    """A service delivery serves its enterprise in its month (sign -1 when one is removed)."""
+    office_key = delivery.enterprise.management_office_id or 0
+    day = delivery.delivered_on
+    _apply(Counter(), {delivery.enterprise_id: (office_key, Counter({(day.year, day.month): sign}))})
+
+
+def enterprise_office_changed(enterprise_id: int, old_office: int | None, new_office: int | None) -> None:
+    """Move the enterprise's contributions from its old management office to the new one."""
+    old_key, new_key = old_office or 0, new_office or 0
+    if old_key == new_key:
+        return
+    totals: Totals = Counter()
+    for request in ServiceRequest.objects.filter(enterprise_id=enterprise_id).order_by():
+        totals.subtract(contribution(request, old_key)[0])
+        totals.update(contribution(request, new_key)[0])
+    _apply(totals, {})
+    ServedMonths.objects.filter(enterprise_id=enterprise_id).update(office_key=new_key)
+
+
+def _apply(totals: Totals, served: dict[int, tuple[int, Served]]) -> None:
+    cells: dict[tuple[date, int, int], dict[str, int]] = {}
+    for (day, chain_key, office_key, counter), n in totals.items():
+        if n:
+            cells.setdefault((day, chain_key, office_key), {})[counter] = n
+    if not cells and not any(n for _, months in served.values() for n in months.values()):
+        return
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        table = qn(DailyTotal._meta.db_table)
+        for (day, chain_key, office_key), counts in cells.items():
+            names = list(counts)
+            cursor.execute(
+                f"INSERT INTO {table} (day, chain_key, office_key, {', '.join(qn(n) for n in COUNTERS)}) "  # noqa: S608 - names are ours, values are parameters
+                f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(COUNTERS))}) "
+                f"ON CONFLICT (day, chain_key, office_key) DO UPDATE SET "
+                + ", ".join(f"{qn(n)} = {table}.{qn(n)} + EXCLUDED.{qn(n)}" for n in names),
+                [day, chain_key, office_key, *(counts.get(n, 0) for n in COUNTERS)],
+            )
+        table = qn(ServedMonths._meta.db_table)
+        for enterprise_id, (office_key, months) in served.items():
+            by_year: dict[int, dict[int, int]] = {}
+            for (year, month), n in months.items():
+                if n:
+                    by_year.setdefault(year, {})[month] = n
+            for year, month_counts in by_year.items():
+                cursor.execute(
+                    f"INSERT INTO {table} (enterprise_id, year, office_key, {', '.join(MONTHS)}) "  # noqa: S608
+                    f"VALUES (%s, %s, %s, {', '.join(['%s'] * 12)}) "
+                    f"ON CONFLICT (enterprise_id, year) DO UPDATE SET "
+                    + ", ".join(f"m{m} = {table}.m{m} + EXCLUDED.m{m}" for m in month_counts),
+                    [enterprise_id, year, office_key, *(month_counts.get(m, 0) for m in range(1, 13))],
+                )
+
+
+# ---- rebuild from the rows (set-based) ----------------------------------------------------------------------------
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _one() -> Value:
+    return Value(1, output_field=IntegerField())
+
+
+def _zero() -> Value:
+    return Value(0, output_field=IntegerField())
+
+
+def _total_branches() -> list[QuerySet]:
+    """One SELECT per date a request is counted on; each row says which counters it adds to (same rules as
+    `contribution`)."""
+    base = ServiceRequest.objects.order_by()
+    keys = {
+        "chain_key": Coalesce("chain_id", _zero()),
+        "office_key": Coalesce("enterprise__management_office_id", _zero()),
+    }
+    need = Q(kind=Kind.NEED)
+
+    def branch(qs: QuerySet, moment: str, **flags: Any) -> QuerySet:
+        columns = {f"n_{name}": flags.get(name, _zero()) for name in COUNTERS}
+        return qs.values(day=TruncDate(moment), **keys, **columns)
+
+    return [
+        branch(
+            base.filter(need, submitted_at__isnull=False).exclude(state=State.MERGED), "submitted_at", collected=_one()
+        ),
+        branch(
+            base.filter(need, resolved_at__isnull=False, state__in=RESOLVED_NEED_STATES),
+            "resolved_at",
+            resolved=_one(),
+            resolved_on_time=_flag(Q(resolved_on_time=True)),
+            reopened=_flag(Q(reopen_count__gt=0)),
+        ),
+        branch(
+            base.filter(need, signed_at__isnull=False, signed_on_time__isnull=False),
+            "signed_at",
+            signed=_one(),
+            signed_on_time=_flag(Q(signed_on_time=True)),
+        ),
+        branch(
+            base.filter(need, rated_at__isnull=False, rating__isnull=False),
+            "rated_at",
+            rated=_one(),
+            satisfied=_flag(Q(rating__gte=SATISFIED_FROM)),
+        ),
+        branch(
+            base.filter(kind=Kind.MATTER, resolved_at__isnull=False, state__in=DONE_MATTER_STATES),
+            "resolved_at",
+            matters_handled=_one(),
+        ),
+    ]
+
+
+def _served_branches() -> list[QuerySet]:
+    office = {"office_key": Coalesce("enterprise__management_office_id", _zero())}
+    requests = ServiceRequest.objects.order_by()
+    return [
+        requests.filter(kind=Kind.NEED, submitted_at__isnull=False)
+        .exclude(state=State.MERGED)
+        .values("enterprise_id", year=ExtractYear("submitted_at"), month=ExtractMonth("submitted_at"), **office),
+        requests.filter(kind=Kind.MATTER, resolved_at__isnull=False, state__in=DONE_MATTER_STATES).values(
+            "enterprise_id", year=ExtractYear("resolved_at"), month=ExtractMonth("resolved_at"), **office
+        ),
+        ServiceDelivery.objects.order_by().values(
+            "enterprise_id", year=ExtractYear("delivered_on"), month=ExtractMonth("delivered_on"), **office
+        ),
+    ]
+
+
+def _union(branches: list[QuerySet], columns: list[str]) -> tuple[str, list[Any]]:
+    qn = connection.ops.quote_name
+    parts: list[str] = []
+    params: list[Any] = []
+    for qs in branches:
+        sql, branch_params = qs.query.sql_with_params()
+        parts.append(f"SELECT {', '.join(qn(c) for c in columns)} FROM ({sql}) branch")  # noqa: S608 - ORM-compiled
+        params.extend(branch_params)
+    return " UNION ALL ".join(parts), params
+
+
+@transaction.atomic
+def rebuild() -> dict[str, int]:
+    """Recompute both tables from the requests and deliveries. Returns the number of rows written."""
+    qn = connection.ops.quote_name
+    DailyTotal.objects.all()._raw_delete(DailyTotal.objects.db)
+    ServedMonths.objects.all()._raw_delete(ServedMonths.objects.db)
+    union, params = _union(_total_branches(), ["day", "chain_key", "office_key", *(f"n_{c}" for c in COUNTERS)])
+    counters = ", ".join(qn(c) for c in COUNTERS)
+    sums = ", ".join(f"SUM({qn(f'n_{c}')})" for c in COUNTERS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(DailyTotal._meta.db_table)} (day, chain_key, office_key, {counters}) "  # noqa: S608
+            f"SELECT {qn('day')}, chain_key, office_key, {sums} FROM ({union}) totals "
+            f"GROUP BY {qn('day')}, chain_key, office_key",
+            params,
+        )
+        union, params = _union(_served_branches(), ["enterprise_id", "year", "month", "office_key"])
+        months = ", ".join(f"SUM(CASE WHEN {qn('month')} = {m} THEN 1 ELSE 0 END)" for m in range(1, 13))
+        cursor.execute(
+            f"INSERT INTO {qn(ServedMonths._meta.db_table)} (enterprise_id, year, office_key, {', '.join(MONTHS)}) "  # noqa: S608
+            f"SELECT enterprise_id, {qn('year')}, MAX(office_key), {months} FROM ({union}) served "
+            f"GROUP BY enterprise_id, {qn('year')}",
+            params,
+        )
+    return {"daily_totals": DailyTotal.objects.count(), "served_months": ServedMonths.objects.count()}
+
+
+# ---- reads ----------------------------------------------------------------------------------------------------------
+
+
+def period_totals(start: date, end: date, *, chain: Any = None, office: Any = None) -> dict[str, int]:
+    """The additive counts of the period (local days, inclusive), optionally for one chain and one office."""
+    qs = DailyTotal.objects.filter(day__gte=start, day__lte=end)
+    if chain:
+        qs = qs.filter(chain_key=getattr(chain, "pk", chain))
+    if office:
+        qs = qs.filter(office_key=getattr(office, "pk", office))
+    sums = qs.aggregate(**{name: Sum(name) for name in COUNTERS})
+    return {name: sums[name] or 0 for name in COUNTERS}
+
+
+def _month_span(start: date, end: date, *, today: date | None = None) -> range | None:
+    """The months a period covers when it is made of whole months of one year (a month, a quarter, the year, or
+    the year to date: no service event lies after today); None otherwise."""
+    today = today or timezone.localdate()
+    if start.day != 1 or start.year != end.year or end < start:
+        return None
+    month_end = (date(end.year + (end.month == 12), end.month % 12 + 1, 1) - date.resolution) == end
+    if not (month_end or end >= today):
+        return None
+    return range(start.month, end.month + 1)
+
+
+def served_count(start: date, end: date, *, office: Any = None, today: date | None = None) -> int | None:
+    """Distinct enterprises served in the period, or None when the period is not whole months of one year."""
+    months = _month_span(start, end, today=today)
+    if months is None:
+        return None
+    condition = Q()
+    for month in months:
+        condition |= Q(**{f"m{month}__gt": 0})
+    qs = ServedMonths.objects.filter(condition, year=start.year)
+    if office:
+        qs = qs.filter(office_key=getattr(office, "pk", office))
+    return qs.count()

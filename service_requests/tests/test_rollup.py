@@ -1,0 +1,196 @@
+"""The maintained totals of the cockpit: written by the services in the request's transaction, equal to a rebuild
+from the rows after any workflow, and giving the same figures as counting the rows."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.choices import UnitKind
+from accounts.tests.factories import UnitFactory
+from chains.tests.factories import ChainFactory, LinkFactory, PlacementFactory
+from enterprises.services import enterprise_update
+from service_requests import rollup
+from service_requests.models import DailyTotal, ServedMonths
+from service_requests.selectors import service_chain_figures
+from service_requests.services.deliveries import delivery_record
+from service_requests.services.intake import matter_order, matters_import_handled, need_create
+from service_requests.services.workflow import request_act
+from service_requests.tests.factories import DeliveryFactory
+
+TODAY = timezone.localdate()
+YEAR = TODAY.year
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+
+
+def _tables() -> tuple[set, set]:
+    totals = {
+        tuple(getattr(row, f) for f in ("day", "chain_key", "office_key", *rollup.COUNTERS))
+        for row in DailyTotal.objects.all()
+        if any(getattr(row, c) for c in rollup.COUNTERS)
+    }
+    served = {
+        tuple(getattr(row, f) for f in ("enterprise_id", "year", "office_key", *rollup.MONTHS))
+        for row in ServedMonths.objects.all()
+        if any(getattr(row, m) for m in rollup.MONTHS)
+    }
+    return totals, served
+
+
+def _resolve(world, need, *, at: datetime, rating: int | None = 5, reopen: bool = False):
+    request_act(actor=world.admin, request=need, action="accept", at=at)
+    request_act(actor=world.admin, request=need, action="dispatch", lead_unit=world.unit, at=at)
+    request_act(actor=world.handler, request=need, action="sign", at=at)
+    if reopen:
+        request_act(actor=world.handler, request=need, action="resolve", resolution="初步办理", at=at)
+        request_act(actor=world.enterprise_user, request=need, action="feedback", rating=1, at=at)
+    request_act(actor=world.handler, request=need, action="resolve", resolution="已办结", at=at)
+    if rating:
+        request_act(actor=world.enterprise_user, request=need, action="feedback", rating=rating, at=at)
+    return need
+
+
+@pytest.fixture
+def busy(world):
+    """A year of service work across two chains and two management offices, written through the services."""
+    office_a = UnitFactory(name="一管理处", kind=UnitKind.MANAGEMENT_OFFICE)
+    office_b = UnitFactory(name="二管理处", kind=UnitKind.MANAGEMENT_OFFICE)
+    chain = ChainFactory(name="生命健康", code="life_health_t")
+    other_chain = ChainFactory(name="数字经济", code="digital_t")
+    enterprise_update(actor=world.admin, enterprise=world.enterprise, management_office=office_a)
+    enterprise_update(actor=world.admin, enterprise=world.other_enterprise, management_office=office_b)
+    PlacementFactory(enterprise=world.enterprise, link=LinkFactory(chain=chain))
+    PlacementFactory(enterprise=world.other_enterprise, link=LinkFactory(chain=other_chain))
+    jan, mar = date(YEAR, 1, 31), date(YEAR, 3, 1)
+    dec_last_year = date(YEAR - 1, 12, 31)
+    needs = [
+        need_create(actor=world.enterprise_user, enterprise=world.enterprise, title=f"诉求{i}", at=_at(day))
+        for i, day in enumerate([jan, jan, mar, dec_last_year])
+    ]
+    _resolve(world, needs[0], at=_at(date(YEAR, 2, 1)))
+    _resolve(world, needs[1], at=_at(mar), rating=3, reopen=True)
+    _resolve(world, needs[3], at=_at(date(YEAR, 1, 1), hour=0))  # collected last year, resolved on 1 January
+    merged = need_create(actor=world.enterprise_user, enterprise=world.enterprise, title="重复诉求", at=_at(mar))
+    request_act(actor=world.admin, request=merged, action="merge", target=needs[2], at=_at(mar))
+    other_need = need_create(
+        actor=world.other_enterprise_user, enterprise=world.other_enterprise, title="用地", at=_at(mar)
+    )
+    request_act(actor=world.admin, request=other_need, action="accept", at=_at(mar))
+    matter = matter_order(
+        actor=world.other_enterprise_user,
+        enterprise=world.other_enterprise,
+        service=world.service,
+        form_data={"staff_count": 1},
+    )
+    request_act(actor=world.handler, request=matter, action="accept")
+    request_act(actor=world.handler, request=matter, action="handle")
+    request_act(actor=world.handler, request=matter, action="complete", resolution="已办")
+    matters_import_handled(
+        actor=world.admin,
+        rows=[
+            {
+                "enterprise": world.enterprise,
+                "service": world.service,
+                "form_data": {"staff_count": 2},
+                "ordered_at": _at(jan),
+                "done_at": _at(date(YEAR, 2, 3)),
+                "rating": 5,
+            }
+        ],
+    )
+    delivery_record(
+        actor=world.admin, enterprise=world.other_enterprise, kind="visit_service", delivered_on=mar, title="走访"
+    )
+    DeliveryFactory(enterprise=world.enterprise, delivered_on=date(YEAR - 1, 6, 1))
+    return {"office_a": office_a, "office_b": office_b, "chain": chain, "other_chain": other_chain}
+
+
+def test_maintained_tables_equal_a_rebuild_from_the_rows(world, busy):
+    maintained = _tables()
+    assert maintained[0], "the services wrote daily totals"
+    rollup.rebuild()
+    assert _tables() == maintained
+
+
+PERIODS = [
+    (date(YEAR, 1, 1), date(YEAR, 12, 31)),  # the year
+    (date(YEAR, 1, 1), date(YEAR, 3, 31)),  # Q1
+    (date(YEAR, 1, 1), date(YEAR, 1, 31)),  # January
+    (date(YEAR, 2, 1), date(YEAR, 2, 28)),  # February
+    (date(YEAR, 1, 1), TODAY),  # year to date
+    (date(YEAR, 1, 31), date(YEAR, 3, 1)),  # custom, not whole months
+    (date(YEAR - 1, 12, 1), date(YEAR, 1, 31)),  # custom across years
+]
+
+
+@pytest.mark.parametrize(("start", "end"), PERIODS)
+def test_figures_from_totals_equal_figures_from_rows(world, busy, start, end):
+    for chain in (None, busy["chain"], busy["other_chain"]):
+        for office in (None, busy["office_a"], busy["office_b"]):
+            from_totals = service_chain_figures(world.admin, start, end, chain=chain, office=office)
+            from_rows = service_chain_figures(world.admin, start, end, chain=chain, office=office, from_rows=True)
+            assert from_totals == from_rows, (start, end, chain, office)
+
+
+def test_hand_counted_year(world, busy):
+    figures = service_chain_figures(world.leader, date(YEAR, 1, 1), date(YEAR, 12, 31))
+    # three of this year's needs and the other enterprise's; the merged one and last year's are out
+    assert figures["needs_collected"] == 4
+    assert figures["needs_resolved"] == 3  # two of this year, one collected last year and resolved on 1 January
+    assert figures["reopen_rate"] == round(1 / 3, 4)
+    assert figures["matters_handled"] == 2
+    assert figures["enterprises_served"] == 2
+    january = service_chain_figures(world.leader, date(YEAR, 1, 1), date(YEAR, 1, 31))
+    assert (january["needs_collected"], january["needs_resolved"], january["matters_handled"]) == (2, 1, 0)
+
+
+def test_moving_an_enterprise_to_another_office_moves_its_figures(world, busy):
+    year = (date(YEAR, 1, 1), date(YEAR, 12, 31))
+    before_a = service_chain_figures(world.admin, *year, office=busy["office_a"])
+    assert before_a["needs_collected"] == 3
+    enterprise_update(actor=world.admin, enterprise=world.enterprise, management_office=busy["office_b"])
+    after_a = service_chain_figures(world.admin, *year, office=busy["office_a"])
+    after_b = service_chain_figures(world.admin, *year, office=busy["office_b"])
+    assert (after_a["needs_collected"], after_a["enterprises_served"]) == (0, 0)
+    assert (after_b["needs_collected"], after_b["enterprises_served"]) == (4, 2)
+    assert after_b == service_chain_figures(world.admin, *year, office=busy["office_b"], from_rows=True)
+    maintained = _tables()
+    rollup.rebuild()
+    assert _tables() == maintained
+
+
+def test_month_span_rules():
+    assert rollup._month_span(date(2026, 1, 1), date(2026, 12, 31), today=date(2026, 11, 27)) == range(1, 13)
+    assert rollup._month_span(date(2026, 1, 1), date(2026, 11, 27), today=date(2026, 11, 27)) == range(1, 12)
+    assert rollup._month_span(date(2026, 2, 1), date(2026, 2, 28), today=date(2026, 11, 27)) == range(2, 3)
+    assert rollup._month_span(date(2026, 2, 1), date(2026, 2, 27), today=date(2026, 11, 27)) is None
+    assert rollup._month_span(date(2026, 2, 2), date(2026, 2, 28), today=date(2026, 11, 27)) is None
+    assert rollup._month_span(date(2025, 12, 1), date(2026, 1, 31), today=date(2026, 11, 27)) is None
+
+
+def test_area_figures_take_a_constant_number_of_queries(world, busy, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        service_chain_figures(world.admin, date(YEAR, 1, 1), date(YEAR, 12, 31))
+    for day in range(1, 6):
+        need_create(actor=world.enterprise_user, enterprise=world.enterprise, title="又一", at=_at(date(YEAR, 4, day)))
+    with django_assert_max_num_queries(4):
+        service_chain_figures(world.admin, date(YEAR, 1, 1), date(YEAR, 12, 31))
+
+
+def test_rebuild_is_idempotent(world, busy):
+    rollup.rebuild()
+    first = _tables()
+    rollup.rebuild()
+    assert _tables() == first
+    assert first[1], "served months were rebuilt"
+
+
+def test_at_dates_are_local_days(world, busy):
+    """A request resolved at 00:00 local time on 1 January counts for that day, not the UTC day before."""
+    row = DailyTotal.objects.filter(day=date(YEAR, 1, 1)).first()
+    assert row is not None and row.resolved == 1
+    assert not DailyTotal.objects.filter(day=date(YEAR - 1, 12, 31), resolved__gt=0).exists()
+    assert timedelta(0) != timezone.localtime().utcoffset()  # the project runs on Asia/Shanghai
