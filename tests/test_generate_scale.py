@@ -88,3 +88,21 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
     first_run = names(11)
     assert names(11) == first_run
     assert names(12) != first_run
+
+
+def test_generated_data_has_its_service_totals_rebuilt():
+    from datetime import date
+
+    from django.utils import timezone
+
+    from accounts.choices import Role
+    from accounts.tests.factories import UserFactory
+    from service_requests.selectors import service_chain_figures
+
+    call_command("generate_scale", enterprises=200, needs=600, talents=50, postings=20, seed=7, stdout=io.StringIO())
+    admin = UserFactory(role=Role.ADMIN)
+    year = timezone.localdate().year
+    for start, end in ((date(year, 1, 1), date(year, 12, 31)), (date(year - 1, 1, 1), date(year - 1, 12, 31))):
+        from_totals = service_chain_figures(admin, start, end)
+        assert from_totals == service_chain_figures(admin, start, end, from_rows=True)
+    assert from_totals["needs_collected"] > 0
