@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
 
+from service_requests import rollup
 from service_requests.models import (
     Feedback,
     ListSnapshot,
@@ -57,10 +59,30 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 
 @admin.register(ServiceDelivery)
 class ServiceDeliveryAdmin(admin.ModelAdmin):
+    """Recorded through the service (pages, API); here they are read and, when entered by mistake, deleted — the
+    deletion takes the delivery out of the maintained "enterprises served" months in the same transaction."""
+
     list_display = ["title", "kind", "enterprise", "delivered_on", "unit"]
     list_filter = ["kind"]
     list_select_related = ["enterprise", "unit"]
     raw_id_fields = ["enterprise", "request"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        rollup.record_delivery(obj, sign=-1)
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for delivery in queryset.select_related("enterprise"):
+            rollup.record_delivery(delivery, sign=-1)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(SupervisionNotice)

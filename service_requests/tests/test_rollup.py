@@ -194,3 +194,18 @@ def test_at_dates_are_local_days(world, busy):
     assert row is not None and row.resolved == 1
     assert not DailyTotal.objects.filter(day=date(YEAR - 1, 12, 31), resolved__gt=0).exists()
     assert timedelta(0) != timezone.localtime().utcoffset()  # the project runs on Asia/Shanghai
+
+
+def test_deleting_a_delivery_in_the_admin_takes_it_out_of_the_served_months(world, busy, client):
+    from service_requests.models import ServiceDelivery
+
+    world.admin.is_staff = world.admin.is_superuser = True
+    world.admin.save()
+    client.force_login(world.admin)
+    delivery = ServiceDelivery.objects.get(title="走访")
+    response = client.post(f"/admin/service_requests/servicedelivery/{delivery.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not ServiceDelivery.objects.filter(pk=delivery.pk).exists()
+    maintained = _tables()
+    rollup.rebuild()
+    assert _tables() == maintained
