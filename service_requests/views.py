@@ -27,7 +27,7 @@ from core.services import StaleEditError, audit_record
 from enterprises.selectors import enterprise_for, enterprises_visible_to
 from service_requests import selectors
 from service_requests.choices import Channel, Kind, SnapshotKind
-from service_requests.filters import RequestFilter
+from service_requests.filters import DeliveryFilter, RequestFilter
 from service_requests.forms import (
     ActionForm,
     AnswerForm,
@@ -581,10 +581,9 @@ def metrics(request: HttpRequest) -> HttpResponse:
 @_staff_only
 def deliveries(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    qs = selectors.deliveries_visible_to(user)
-    kind = request.GET.get("kind")
-    if kind:
-        qs = qs.filter(kind=kind)
+    filterset = DeliveryFilter(request.GET or None, queryset=selectors.deliveries_visible_to(user))
+    qs = filterset.qs
+    kind = filterset.form.cleaned_data.get("kind") if filterset.is_bound else None  # cleaned by .qs
     if request.GET.get("format") == "xlsx":
         return workbook_response(
             "服务记录.xlsx",
@@ -600,6 +599,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
         request,
         "service_requests/deliveries.html",
         {
+            "filter": filterset,
             "page": _page(request, qs),
             "kinds": DeliveryKind.choices,
             "kind": kind,
