@@ -118,13 +118,22 @@ def _percent(rate: Any) -> Decimal | None:
 
 
 def service_widget(scope: Scope) -> dict[str, Any]:
-    """Links: the service chain's lists filtered by period (`start`, `end`), `chain` and `office`."""
+    """Links: the service chain's lists filtered by `chain`, `office` and the period, on the date each figure counts
+    (service_requests.filters): needs collected by submission (merged ones left out), matters handled by resolution
+    (done or rated), open needs by their state now among those submitted by the period's end (the workbench, not the
+    problem list, which lists the needs open *at* the period's end), needs resolved on the results list."""
     data = service_details(scope)
     ids = _ids(scope)
     period = {"start": scope.period.start.isoformat(), "end": scope.period.end.isoformat()}
-    needs = {"view": "all", "kind": "need", **ids, **period}
+    needs = {"view": "all", "kind": "need", **ids}
     figures = [
-        Figure("needs_collected", "收集诉求", data["needs_collected"], "件", drill(SR_LIST, **needs)),
+        Figure(
+            "needs_collected",
+            "收集诉求",
+            data["needs_collected"],
+            "件",
+            drill(SR_LIST, **needs, merged="false", date_field="submitted", **period),
+        ),
         Figure(
             "needs_resolved",
             "解决诉求",
@@ -132,7 +141,13 @@ def service_widget(scope: Scope) -> dict[str, Any]:
             "件",
             drill("service_requests:results", **ids, **period),
         ),
-        Figure("needs_open", "在办诉求", data["needs_open"], "件", drill("service_requests:problems", **ids, **period)),
+        Figure(
+            "needs_open",
+            "在办诉求",
+            data["needs_open"],
+            "件",
+            drill(SR_LIST, **needs, progress="open", date_field="submitted", end=period["end"]),
+        ),
         Figure(
             "needs_overdue", "超期诉求", data["needs_overdue"], "件", drill(SR_LIST, view="overdue", kind="need", **ids)
         ),
@@ -145,7 +160,7 @@ def service_widget(scope: Scope) -> dict[str, Any]:
             "代办事项",
             data["matters_handled"],
             "件",
-            drill(SR_LIST, view="all", kind="matter", state="done", **ids, **period),
+            drill(SR_LIST, view="all", kind="matter", progress="finished", date_field="resolved", **ids, **period),
         ),
         Figure("enterprises_served", "服务企业", data["enterprises_served"], "家"),
         Figure(
@@ -249,6 +264,7 @@ def innovation_widget(scope: Scope) -> dict[str, Any]:
                 "万元",
                 drill(
                     "talent:entitlement_list",
+                    planned="true",
                     period_from=scope.period.start.isoformat(),
                     period_to=scope.period.end.isoformat(),
                 ),
@@ -259,7 +275,7 @@ def innovation_widget(scope: Scope) -> dict[str, Any]:
                 talent["paid_wan"],
                 "万元",
                 drill(
-                    "talent:disbursement_list",
+                    "talent:ledger",
                     period_from=scope.period.start.isoformat(),
                     period_to=scope.period.end.isoformat(),
                 ),
@@ -299,7 +315,7 @@ def signed_project_params(scope: Scope, chain_id: Any = None) -> dict[str, Any]:
     leave out projects dropped after signing (docs/cockpit.md, requested of the investment app)."""
     params: dict[str, Any] = {
         "chain": chain_id,
-        "signed": "1",
+        "signed": "true",
         "signed_from": scope.period.start.isoformat(),
         "signed_to": scope.period.end.isoformat(),
     }
@@ -309,6 +325,16 @@ def signed_project_params(scope: Scope, chain_id: Any = None) -> dict[str, Any]:
 
 
 def investment_widget(scope: Scope) -> dict[str, Any]:
+    """Projects have no management office: under an office filter the figures are "—" (as in the summary), never an
+    area-wide number or a link to area-wide lists under the office's name."""
+    if scope.office is not None:
+        note = "招商项目不分管理处"
+        return {
+            "figures": [
+                Figure("projects_signed", "签约项目", None, "个", note=note),
+                Figure("investment_signed_wan", "签约金额", None, "万元", note=note),
+            ]
+        }
     details = investment_details(scope)
     totals = investment_signed_figures(scope, details)
     chain = scope.chain.pk if scope.chain is not None else None
