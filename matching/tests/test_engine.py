@@ -149,3 +149,46 @@ def test_dense_layer_finds_a_paraphrase_bm25_misses(tokenizer):
     assert dense[0][0] == "a"
     hit = index.query(query)[0]
     assert hit.id == "a" and hit.dense_rank == 1 and hit.bm25_rank is None
+
+
+def test_bm25_scores_only_the_kinds_asked_for_and_gives_bm25s_scores():
+    """The engine adds up only the kinds' part of each token's column; the scores must be bm25s's own."""
+    import random
+
+    import bm25s
+
+    rng = random.Random(4)
+    vocabulary = [f"词{i}" for i in range(40)]
+    kinds = ["need", "capability", "tech_demand", "tech_offer"]
+    docs = [
+        Document(i, "", rng.choice(kinds), tokens=[rng.choice(vocabulary) for _ in range(rng.randint(1, 12))])
+        for i in range(400)
+    ]
+    index = HybridIndex(Tokenizer(), dense=False)
+    index.upsert(docs)
+    reference = bm25s.BM25()
+    reference.index([d.tokens for d in docs], show_progress=False)
+    for _ in range(10):
+        query = [rng.choice(vocabulary) for _ in range(rng.randint(1, 6))]
+        wanted = set(rng.sample(kinds, rng.randint(1, 2)))
+        excluded = rng.randrange(400)
+        all_scores = reference.get_scores_from_ids(reference.get_tokens_ids(query))
+        expected = sorted(
+            (
+                (d.id, float(all_scores[d.id]))
+                for d in docs
+                if d.kind in wanted and d.id != excluded and all_scores[d.id] > 0
+            ),
+            key=lambda item: (-item[1], item[0]),
+        )
+        index.tokenizer.tokens = lambda text, q=query: list(q)  # the query's tokens as drawn
+        found = index.search_bm25("q", kinds=wanted, k=400, exclude={excluded})
+        assert dict(found) == dict(expected)
+        assert [s for _, s in found] == [s for _, s in expected]
+        top = index.search_bm25("q", kinds=wanted, k=5, exclude={excluded})
+        assert [s for _, s in top] == [s for _, s in expected[:5]]
+    snapshot = index._refresh()
+    assert snapshot.ranges(None) == [(0, 400)]
+    for wanted in (["need"], ["capability", "tech_demand"], ["tech_offer", "need"]):
+        rows = [row for start, end in snapshot.ranges(wanted) for row in range(start, end)]
+        assert sorted(snapshot.ids[row] for row in rows) == [d.id for d in docs if d.kind in wanted]
