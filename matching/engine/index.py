@@ -12,7 +12,7 @@ BM25 matrix and the dense matrix from them (no re-tokenisation, no re-embedding;
 A query reads one immutable snapshot (ids, BM25 index, vector index) taken by the last rebuild, so a rebuild in another
 thread never mixes two versions. Where a query's time goes, and why, is measured by `bench/matching.py`:
 the query embedding dominates; BM25 scores only the posting lists of the query's tokens; the dense half scans only
-the kinds asked for, and from 50,000 vectors on only the nearest clusters (see `vectors.py`).
+the kinds asked for, and from 200,000 vectors on only the nearest clusters (see `vectors.py`).
 """
 
 import logging
@@ -117,7 +117,7 @@ class HybridIndex:
     ) -> None:
         """`embed_missing=False` leaves documents without a vector out of the dense half (vectors computed elsewhere).
         From `ivf_min_rows` vectors on, the dense half searches the nearest clusters only (`nprobe` of them, default
-        1/8); below, it scans every vector of the kinds asked for."""
+        a quarter); below, it scans every vector of the kinds asked for."""
         self.tokenizer = tokenizer or Tokenizer()
         self.dense = dense
         self.embed_missing = embed_missing
