@@ -143,22 +143,18 @@ def reason_codes(parsed: ParsedPolicy) -> list[str]:
 def insert_entitlements(active: ActivePolicy, period: date, params: ParamTable) -> tuple[int, int]:
     """Evaluate one policy version over every record in the database and insert the entitlements it finds.
 
-    One INSERT … SELECT built from the ORM-compiled query; ON CONFLICT DO NOTHING against the unique constraint
-    (record, version, period) makes a second run insert nothing. Returns (eligible, inserted).
+    Eligibility, amount and tier are computed by the database (the ORM-compiled query, parameters resolved to
+    literals for the period) and written by one `INSERT … SELECT … ON CONFLICT DO NOTHING`: nothing comes back to
+    Python per row. The unique constraint (record, policy, period) makes a re-run, or a run after a new version was
+    published, write nothing; a one-off policy also skips records that had it in another period. On PostgreSQL the
+    eligible count comes from the same statement (a CTE); SQLite cannot put an INSERT in a CTE and counts first.
+    Returns (eligible, inserted).
     """
     period = month_start(period)
     parsed = active.parsed
     fk = record_fk(parsed.target)
     compiled = compile_policy(parsed, params=params, as_of=period)
-    qs = compiled_queryset(parsed, compiled).filter(compiled.eligible)
-    eligible = qs.count()
-    # Never a second entitlement for the same record, policy and period under another version; one-off
-    # policies only once per record at all.
-    prior = Entitlement.objects.filter(policy_id=active.policy.pk, **{fk: OuterRef("pk")})
-    if parsed.amount.per == "once":
-        prior = prior.exclude(policy_version_id=active.version.pk, period=period)
-    else:
-        prior = prior.filter(period=period).exclude(policy_version_id=active.version.pk)
+    eligible_qs = compiled_queryset(parsed, compiled).filter(compiled.eligible)
     now = timezone.now()
     columns = {
         "created_at": Value(now, output_field=models.DateTimeField()),
@@ -176,8 +172,56 @@ def insert_entitlements(active: ActivePolicy, period: date, params: ParamTable) 
         "hold_reason": Value("", output_field=models.CharField()),
         "objection": Value("", output_field=models.CharField()),
     }
-    inserted = _insert_select(Entitlement, columns, qs.filter(~Exists(prior)))
-    return eligible, inserted
+    skip: Any = None
+    if parsed.amount.per == "once":
+        # A one-off policy: never again for a record that had it in another period.
+        skip = Exists(
+            Entitlement.objects.filter(policy_id=active.policy.pk, **{fk: OuterRef("pk")}).exclude(period=period)
+        )
+    _hold_policy_version(active.version)
+    return _insert_entitlement_rows(columns, eligible_qs, skip)
+
+
+def _hold_policy_version(version: PolicyVersion) -> None:
+    """Entitlement rows reference their policy and version without a per-row foreign-key check (see
+    `Entitlement`). What that check did — keep the referenced rows from being deleted until the sweep commits — one
+    `FOR KEY SHARE` lock per policy does on PostgreSQL. SQLite serialises writers, so it needs nothing."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    versions, policies = quote(PolicyVersion._meta.db_table), quote(Policy._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {versions} v JOIN {policies} p ON p.id = v.policy_id WHERE v.id = %s FOR KEY SHARE",  # noqa: S608 - names are ours
+            [version.pk],
+        )
+
+
+def _insert_entitlement_rows(columns: dict[str, Any], eligible: models.QuerySet, skip: Any) -> tuple[int, int]:
+    aliases = {f"c_{name}": expression for name, expression in columns.items()}
+    if skip is not None:
+        aliases["c_skip"] = skip
+    query = eligible.annotate(**aliases).values(*aliases)
+    sql, sql_params = query.query.get_compiler(using=query.db).as_sql()
+    quote = connection.ops.quote_name
+    target = f"{quote(Entitlement._meta.db_table)} ({', '.join(quote(name) for name in columns)})"
+    source = ", ".join(f"s.{quote(f'c_{name}')}" for name in columns)
+    where = "NOT s.c_skip" if skip is not None else "1 = 1"  # SQLite needs a WHERE before ON CONFLICT
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH s AS ({sql}), ins AS (INSERT INTO {target} SELECT {source} FROM s WHERE {where} "  # noqa: S608 - names are ours, values are parameters
+                "ON CONFLICT DO NOTHING RETURNING 1) SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM ins)",
+                sql_params,
+            )
+            eligible_count, inserted = cursor.fetchone()
+            return int(eligible_count), int(inserted)
+        eligible_count = eligible.count()
+        cursor.execute(
+            f"INSERT INTO {target} SELECT {source} FROM ({sql}) AS s WHERE {where} ON CONFLICT DO NOTHING",  # noqa: S608 - names are ours, values are parameters
+            sql_params,
+        )
+        return eligible_count, max(cursor.rowcount, 0)
 
 
 def _insert_select(model: type[models.Model], columns: dict[str, Any], select: models.QuerySet) -> int:

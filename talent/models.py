@@ -170,14 +170,31 @@ class SweepRun(models.Model):
 
 
 class Entitlement(TimeStampedModel):
-    """待遇 — what a record is entitled to under a policy version for a period (found by a sweep or a claim)."""
+    """待遇 — what a record is entitled to under a policy for a period (found by a sweep or a claim).
 
-    # Few indexes: the sweep inserts millions of rows. FK lookups are served by the composite indexes below.
+    The sweep writes millions of rows, so every index and constraint here costs per row; there are three indexes a
+    talent row touches (the primary key, the record's uniqueness, and the period index the cockpit and lists read).
+    `policy` and `policy_version` are foreign keys without a database constraint: the sweep writes the ids of the
+    version it has just read in the same transaction, Django still PROTECTs both on delete, and two per-row
+    referential checks were a third of the sweep's writing time. The record (talent / enterprise) keeps its
+    database constraint.
+    """
+
     policy = models.ForeignKey(
-        Policy, on_delete=models.PROTECT, related_name="entitlements", verbose_name=_("政策"), db_index=False
+        Policy,
+        on_delete=models.PROTECT,
+        related_name="entitlements",
+        verbose_name=_("政策"),
+        db_index=False,
+        db_constraint=False,
     )
     policy_version = models.ForeignKey(
-        PolicyVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("版本")
+        PolicyVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("版本"),
+        db_index=False,
+        db_constraint=False,
     )
     talent = models.ForeignKey(
         Talent,
@@ -197,7 +214,7 @@ class Entitlement(TimeStampedModel):
         verbose_name=_("企业"),
         db_index=False,
     )
-    period = models.DateField(_("期间"), db_index=True)
+    period = models.DateField(_("期间"))
     amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     tier = models.CharField(_("档次"), max_length=40, blank=True)
     reason_codes = models.JSONField(_("依据条件"), default=list)
@@ -219,15 +236,18 @@ class Entitlement(TimeStampedModel):
         verbose_name_plural = _("待遇")
         ordering = ["-period", "id"]
         constraints = [
+            # One entitlement per record, policy and period, whatever the version: a re-run, or a run after a new
+            # version was published, conflicts here and writes nothing (the sweep's ON CONFLICT DO NOTHING). The
+            # (record, policy) prefix also serves the one-off policies' "already granted" probe.
             models.UniqueConstraint(
-                fields=["talent", "policy_version", "period"],
+                fields=["talent", "policy", "period"],
                 condition=Q(talent__isnull=False),
-                name="talent_entitlement_once_per_talent",
+                name="talent_entitlement_talent_policy_period",
             ),
             models.UniqueConstraint(
-                fields=["enterprise", "policy_version", "period"],
+                fields=["enterprise", "policy", "period"],
                 condition=Q(enterprise__isnull=False),
-                name="talent_entitlement_once_per_enterprise",
+                name="talent_entitlement_enterprise_policy_period",
             ),
             models.CheckConstraint(
                 condition=Q(talent__isnull=False, enterprise__isnull=True)
@@ -236,10 +256,9 @@ class Entitlement(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["policy", "period"]),
-            # The sweep's "already entitled under another version / already had the one-off" probe, per record.
-            models.Index(fields=["talent", "policy", "period"], name="talent_ent_record_policy"),
-            models.Index(fields=["enterprise", "policy", "period"], name="talent_ent_ent_policy"),
+            # The cockpit's sum over a period range (talent_figures) reads only this index (an index-only scan on
+            # PostgreSQL, a covering index on SQLite); lists filter by period and policy and order by period.
+            models.Index(fields=["period", "policy", "status", "amount"], name="talent_ent_period_cover"),
         ]
 
     def __str__(self) -> str:

@@ -10,18 +10,18 @@ Derived integers (age, months in the area) become comparisons of the stored date
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import and_, or_
 from typing import Any
 
 from django.db import models
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Cast, Coalesce, Least
 
 from talent.rules.fields import ORDERED, FieldSpec
 from talent.rules.params import ParamTable
-from talent.rules.python import as_int
+from talent.rules.python import CENT, as_int
 from talent.rules.schema import Group, Leaf, Node, ParsedPolicy, effective_root
 
 MONEY_FIELD = models.DecimalField(max_digits=14, decimal_places=2)
@@ -131,7 +131,24 @@ class Compiler:
 
     # --- amount -------------------------------------------------------------------------------------------------
     def money(self, value: Any) -> Value:
-        return Value(Decimal(self.params.resolve(value, self.as_of)), output_field=MONEY_FIELD)
+        """An amount resolved for the period and rounded half-up to the fen here, exactly as the Python evaluator
+        does, so the database never rounds (SQLite holds decimals as binary floats and Django rounds them half-even
+        on reading). Rounding before taking a cap is the same as after: rounding is monotonic."""
+        amount = Decimal(self.params.resolve(value, self.as_of)).quantize(CENT, rounding=ROUND_HALF_UP)
+        return Value(amount, output_field=MONEY_FIELD)
+
+    def rate_times(self, column: Any, rate_operand: Any) -> Any:
+        """count × rate, exact to the fen. A rate with at most two decimals gives an exact product; a parameter with
+        finer decimals is multiplied in whole 1/10000 units and rounded half-up (away from zero) to the fen in
+        integer arithmetic, identically on both databases (counts are never negative)."""
+        rate = Decimal(self.params.resolve(rate_operand, self.as_of))
+        if rate == rate.quantize(CENT):
+            return models.ExpressionWrapper(column * Value(rate.quantize(CENT)), output_field=MONEY_FIELD)
+        units = int((abs(rate) * 10000).to_integral_value())  # parameter values carry at most four decimals
+        whole = Cast(column, models.BigIntegerField()) * Value(units, output_field=models.BigIntegerField())
+        fen = (whole + Value(50)) / Value(100)  # integer division: whole fen, half-up
+        sign = Decimal("100.00") if rate > 0 else Decimal("-100.00")
+        return models.ExpressionWrapper(fen / Value(sign), output_field=MONEY_FIELD)
 
     def amount(self) -> tuple[Any, Any]:
         rule = self.parsed.amount
@@ -154,7 +171,7 @@ class Compiler:
             assert rule.field is not None
             if rule.field.annotation:
                 self.annotations[rule.field.annotation] = annotation_for(rule.field.annotation)
-            expression = models.ExpressionWrapper(F(rule.field.path) * self.money(rule.rate), output_field=MONEY_FIELD)
+            expression = self.rate_times(F(rule.field.path), rule.rate)
         if rule.cap is not None:
             expression = Least(expression, self.money(rule.cap), output_field=MONEY_FIELD)
         return expression, tier

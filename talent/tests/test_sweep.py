@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -126,21 +126,35 @@ def test_hold_needs_a_reason(staff, admin_user):
         services.entitlements_review(actor=admin_user, ids=[Entitlement.objects.first().pk], action="hold", reason=" ")
 
 
-def test_the_ledger_refuses_to_pay_the_same_record_policy_and_period_twice(staff, admin_user, policies):
+def test_a_second_entitlement_for_the_same_record_policy_and_period_is_refused_by_the_database(
+    staff, admin_user, policies
+):
     services.sweep_period(actor=admin_user, period=AUG)
     first = Entitlement.objects.filter(policy__code="rent_subsidy").first()
-    assert services.entitlements_review(actor=admin_user, ids=[first.pk], action="approve").done == [first.pk]
-    # A second entitlement for the same talent, policy and period (another version) cannot be paid.
     old = policies["rent_subsidy"]
     v2 = services.policy_version_save(actor=admin_user, policy=old.policy, base=old)
-    second = Entitlement.objects.create(
-        policy=first.policy, policy_version=v2, talent=first.talent, period=AUG, amount=first.amount
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entitlement.objects.create(
+            policy=first.policy, policy_version=v2, talent=first.talent, period=AUG, amount=first.amount
+        )
+
+
+def test_the_ledger_refuses_to_pay_the_same_record_policy_and_period_twice(staff, admin_user):
+    services.sweep_period(actor=admin_user, period=AUG)
+    first = Entitlement.objects.filter(policy__code="rent_subsidy").first()
+    # Paid already for that record, policy and period (say, by a ledger import) — the sweep's entitlement cannot be.
+    Disbursement.objects.create(
+        entitlement=Entitlement.objects.filter(policy__code="living_subsidy", talent=first.talent).first(),
+        policy=first.policy,
+        talent=first.talent,
+        period=AUG,
+        amount=first.amount,
     )
-    result = services.entitlements_review(actor=admin_user, ids=[second.pk], action="approve")
-    assert second.pk in result.refused and "不能重复发放" in result.refused[second.pk]
+    result = services.entitlements_review(actor=admin_user, ids=[first.pk], action="approve")
+    assert first.pk in result.refused and "不能重复发放" in result.refused[first.pk]
     assert Disbursement.objects.filter(talent=first.talent, policy=first.policy, period=AUG).count() == 1
-    second.refresh_from_db()
-    assert second.status == EntitlementStatus.PENDING
+    first.refresh_from_db()
+    assert first.status == EntitlementStatus.PENDING
 
 
 def test_objection_reopens_review_within_the_window_only(staff, admin_user, talent_user, other_enterprise_user):
@@ -181,29 +195,24 @@ def test_instant_claim_is_approved_and_paid_at_once(staff, admin_user, talent_us
 def test_concurrent_approvals_pay_once_on_postgresql(admin_user, policies):
     talent = TalentFactory(housing_status="renting")
     services.sweep_period(actor=admin_user, period=AUG)
-    first = Entitlement.objects.get(policy__code="rent_subsidy", talent=talent)
-    old = policies["rent_subsidy"]
-    v2 = services.policy_version_save(actor=admin_user, policy=old.policy, base=old)
-    second = Entitlement.objects.create(
-        policy=first.policy, policy_version=v2, talent=talent, period=AUG, amount=first.amount
-    )
+    entitlement = Entitlement.objects.get(policy__code="rent_subsidy", talent=talent)
     barrier = threading.Barrier(2)
     outcomes = []
 
-    def approve(pk):
+    def approve():
         try:
             barrier.wait()
             with transaction.atomic():
-                outcomes.append(services.entitlements_review(actor=admin_user, ids=[pk], action="approve"))
+                outcomes.append(services.entitlements_review(actor=admin_user, ids=[entitlement.pk], action="approve"))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=approve, args=(pk,)) for pk in (first.pk, second.pk)]
+    threads = [threading.Thread(target=approve) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert Disbursement.objects.filter(talent=talent, policy=first.policy, period=AUG).count() == 1
+    assert Disbursement.objects.filter(talent=talent, policy=entitlement.policy, period=AUG).count() == 1
     assert sorted(len(o.done) for o in outcomes) == [0, 1]
 
 
