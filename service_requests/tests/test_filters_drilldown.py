@@ -44,8 +44,10 @@ def world(db):
     NeedFactory(enterprise=inside, chain=lh, submitted_at=at(date(2025, 3, 9)), state=State.MERGED)
     NeedFactory(enterprise=other_office, chain=lh, submitted_at=at(date(2025, 3, 9)))
     NeedFactory(enterprise=inside, chain=de, submitted_at=at(date(2025, 3, 9)))
-    for resolved, state in [(first, State.CLOSED), (last, State.RATED), (eve, State.VERIFIED)]:
-        NeedFactory(enterprise=inside, chain=lh, submitted_at=at(date(2025, 2, 1)), state=state, resolved_at=resolved)
+    for resolved_need, state in [(first, State.CLOSED), (last, State.RATED), (eve, State.VERIFIED)]:
+        NeedFactory(
+            enterprise=inside, chain=lh, submitted_at=at(date(2025, 2, 1)), state=state, resolved_at=resolved_need
+        )
     for resolved, state in [
         (first, State.DONE),
         (last, State.RATED),
