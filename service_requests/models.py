@@ -225,6 +225,17 @@ class ServiceRequest(TimeStampedModel):
             models.Index(
                 fields=["state", "kind", "due_at"], condition=models.Q(state__in=OPEN_STATES), name="sr_open_state_due"
             ),
+            # The other two clocks of open needs (overdue_q), for counting the needs not yet overdue.
+            models.Index(
+                fields=["accept_due_at"],
+                condition=models.Q(kind=Kind.NEED, state=State.SUBMITTED),
+                name="sr_submitted_accept_due",
+            ),
+            models.Index(
+                fields=["sign_due_at"],
+                condition=models.Q(kind=Kind.NEED, state=State.DISPATCHED),
+                name="sr_dispatched_sign_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -450,6 +461,8 @@ class DailyTotal(models.Model):
     rated = models.IntegerField(_("评价"), default=0)
     satisfied = models.IntegerField(_("满意"), default=0)
     matters_handled = models.IntegerField(_("代办事项办结"), default=0)
+    #: Needs submitted that day and unresolved now (a "now" figure, kept like the others).
+    open_needs = models.IntegerField(_("在办诉求"), default=0)
 
     class Meta:
         verbose_name = _("服务链日汇总")

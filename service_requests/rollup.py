@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from service_requests.choices import SATISFIED_FROM, Kind, State
 from service_requests.models import DailyTotal, ServedMonths, ServiceDelivery, ServiceRequest
-from service_requests.workflow import DONE_MATTER_STATES, RESOLVED_NEED_STATES
+from service_requests.workflow import DONE_MATTER_STATES, RESOLVED_NEED_STATES, UNRESOLVED_NEED_STATES
 
 COUNTERS = (
     "collected",
@@ -40,6 +40,7 @@ COUNTERS = (
     "rated",
     "satisfied",
     "matters_handled",
+    "open_needs",
 )
 MONTHS = tuple(f"m{month}" for month in range(1, 13))
 
@@ -63,6 +64,8 @@ def contribution(request: ServiceRequest, office_key: int) -> tuple[Totals, Serv
         totals[(_local_day(moment), chain_key, office_key, counter)] += 1
 
     if request.kind == Kind.NEED:
+        if request.submitted_at and request.state in UNRESOLVED_NEED_STATES:
+            add(request.submitted_at, "open_needs")
         if request.submitted_at and request.state != State.MERGED:
             add(request.submitted_at, "collected")
             day = _local_day(request.submitted_at)
@@ -208,6 +211,11 @@ def _total_branches() -> list[QuerySet]:
             base.filter(need, submitted_at__isnull=False).exclude(state=State.MERGED), "submitted_at", collected=_one()
         ),
         branch(
+            base.filter(need, submitted_at__isnull=False, state__in=UNRESOLVED_NEED_STATES),
+            "submitted_at",
+            open_needs=_one(),
+        ),
+        branch(
             base.filter(need, resolved_at__isnull=False, state__in=RESOLVED_NEED_STATES),
             "resolved_at",
             resolved=_one(),
@@ -292,14 +300,21 @@ def rebuild() -> dict[str, int]:
 
 
 def period_totals(start: date, end: date, *, chain: Any = None, office: Any = None) -> dict[str, int]:
-    """The additive counts of the period (local days, inclusive), optionally for one chain and one office."""
-    qs = DailyTotal.objects.filter(day__gte=start, day__lte=end)
+    """The additive counts of the period (local days, inclusive), optionally for one chain and one office, in one
+    query. Also `open_through_end` (needs submitted by the period's end and unresolved now) and `open_now` (all
+    unresolved needs, whenever submitted)."""
+    qs = DailyTotal.objects.all()
     if chain:
         qs = qs.filter(chain_key=getattr(chain, "pk", chain))
     if office:
         qs = qs.filter(office_key=getattr(office, "pk", office))
-    sums = qs.aggregate(**{name: Sum(name) for name in COUNTERS})
-    return {name: sums[name] or 0 for name in COUNTERS}
+    in_period = Q(day__gte=start, day__lte=end)
+    sums = qs.aggregate(
+        **{name: Sum(name, filter=in_period) for name in COUNTERS if name != "open_needs"},
+        open_through_end=Sum("open_needs", filter=Q(day__lte=end)),
+        open_now=Sum("open_needs"),
+    )
+    return {name: value or 0 for name, value in sums.items()}
 
 
 def _month_span(start: date, end: date, *, today: date | None = None) -> range | None:

@@ -78,7 +78,14 @@ def busy(world):
     other_need = need_create(
         actor=world.other_enterprise_user, enterprise=world.other_enterprise, title="用地", at=_at(mar)
     )
-    request_act(actor=world.admin, request=other_need, action="accept", at=_at(mar))
+    request_act(actor=world.admin, request=other_need, action="accept", at=_at(mar))  # overdue by now
+    fresh = need_create(actor=world.enterprise_user, enterprise=world.enterprise, title="新诉求")  # clock still running
+    request_act(actor=world.admin, request=fresh, action="accept")
+    asked = need_create(actor=world.enterprise_user, enterprise=world.enterprise, title="补充材料", at=_at(mar))
+    request_act(actor=world.admin, request=asked, action="accept", at=_at(mar))
+    request_act(actor=world.admin, request=asked, action="dispatch", lead_unit=world.unit, at=_at(mar))
+    request_act(actor=world.handler, request=asked, action="sign", at=_at(mar))
+    request_act(actor=world.handler, request=asked, action="ask_info", note="请补充", at=_at(mar))  # clock stopped
     matter = matter_order(
         actor=world.other_enterprise_user,
         enterprise=world.other_enterprise,
@@ -137,8 +144,9 @@ def test_figures_from_totals_equal_figures_from_rows(world, busy, start, end):
 
 def test_hand_counted_year(world, busy):
     figures = service_chain_figures(world.leader, date(YEAR, 1, 1), date(YEAR, 12, 31))
-    # three of this year's needs and the other enterprise's; the merged one and last year's are out
-    assert figures["needs_collected"] == 4
+    # five of this year's needs and the other enterprise's; the merged one and last year's are out
+    assert figures["needs_collected"] == 6
+    assert (figures["needs_open"], figures["needs_overdue"]) == (4, 2)  # the fresh and the asked one are not overdue
     assert figures["needs_resolved"] == 3  # two of this year, one collected last year and resolved on 1 January
     assert figures["reopen_rate"] == round(1 / 3, 4)
     assert figures["matters_handled"] == 2
@@ -150,12 +158,12 @@ def test_hand_counted_year(world, busy):
 def test_moving_an_enterprise_to_another_office_moves_its_figures(world, busy):
     year = (date(YEAR, 1, 1), date(YEAR, 12, 31))
     before_a = service_chain_figures(world.admin, *year, office=busy["office_a"])
-    assert before_a["needs_collected"] == 3
+    assert before_a["needs_collected"] == 5
     enterprise_update(actor=world.admin, enterprise=world.enterprise, management_office=busy["office_b"])
     after_a = service_chain_figures(world.admin, *year, office=busy["office_a"])
     after_b = service_chain_figures(world.admin, *year, office=busy["office_b"])
     assert (after_a["needs_collected"], after_a["enterprises_served"]) == (0, 0)
-    assert (after_b["needs_collected"], after_b["enterprises_served"]) == (4, 2)
+    assert (after_b["needs_collected"], after_b["enterprises_served"]) == (6, 2)
     assert after_b == service_chain_figures(world.admin, *year, office=busy["office_b"], from_rows=True)
     maintained = _tables()
     rollup.rebuild()
