@@ -236,6 +236,13 @@ class ServiceRequest(TimeStampedModel):
                 condition=models.Q(kind=Kind.NEED, state=State.DISPATCHED),
                 name="sr_dispatched_sign_due",
             ),
+            # The workbench's order (due_at, newest first) over open work: the first page is the index's first rows.
+            models.Index(fields=["due_at", "-id"], condition=models.Q(state__in=OPEN_STATES), name="sr_open_due_order"),
+            models.Index(
+                fields=["pending_extension_workdays"],
+                condition=models.Q(pending_extension_workdays__isnull=False),
+                name="sr_pending_extension",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -471,6 +478,24 @@ class DailyTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.chain_key}/{self.office_key}"
+
+
+class StateCount(models.Model):
+    """How many requests of each kind are in each state now (area-wide), kept by `service_requests.rollup` like
+    `DailyTotal`: the workbench's tab badges and page counts for whole-area users read it instead of counting the
+    open backlog."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("状态"), max_length=15, choices=State.choices)
+    n = models.IntegerField(_("件数"), default=0)
+
+    class Meta:
+        verbose_name = _("状态计数")
+        verbose_name_plural = _("状态计数")
+        constraints = [models.UniqueConstraint(fields=["kind", "state"], name="sr_state_count_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.state}: {self.n}"
 
 
 class ServedMonths(models.Model):

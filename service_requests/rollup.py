@@ -1,11 +1,12 @@
 """Maintained aggregates of the service chain, so the cockpit reads a year in a few hundred rows, not millions.
 
-Two tables (models `DailyTotal`, `ServedMonths`) hold what the requests and deliveries contribute:
+Three tables (models `DailyTotal`, `ServedMonths`, `StateCount`) hold what the requests and deliveries contribute:
 
 - `DailyTotal`: per local day × chain × management office, the additive counts of `service_chain_figures`
   (needs collected and resolved, on time, reopened, signed, rated, satisfied, matters handled);
 - `ServedMonths`: per enterprise and year, the number of service events in each month, for the distinct count of
-  enterprises served in a month-aligned period.
+  enterprises served in a month-aligned period;
+- `StateCount`: per kind and state, the number of requests now (the workbench's badges for whole-area users).
 
 They are not a cache. Every write of the services that changes a counted field applies the difference between the
 request's contribution before and after, in the same transaction, as one `INSERT … ON CONFLICT DO UPDATE SET n = n + d`
@@ -22,12 +23,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
 
 from service_requests.choices import SATISFIED_FROM, Kind, State
-from service_requests.models import DailyTotal, ServedMonths, ServiceDelivery, ServiceRequest
+from service_requests.models import DailyTotal, ServedMonths, ServiceDelivery, ServiceRequest, StateCount
 from service_requests.workflow import DONE_MATTER_STATES, RESOLVED_NEED_STATES, UNRESOLVED_NEED_STATES
 
 COUNTERS = (
@@ -48,16 +49,19 @@ MONTHS = tuple(f"m{month}" for month in range(1, 13))
 Totals = Counter[tuple[date, int, int, str]]
 #: (year, month) -> count
 Served = Counter[tuple[int, int]]
+#: (kind, state) -> count
+States = Counter[tuple[str, str]]
 
 
 def _local_day(moment: datetime) -> date:
     return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
 
 
-def contribution(request: ServiceRequest, office_key: int) -> tuple[Totals, Served]:
-    """What one request adds to the two tables, from its current field values."""
+def contribution(request: ServiceRequest, office_key: int) -> tuple[Totals, Served, States]:
+    """What one request adds to the three tables, from its current field values."""
     totals: Totals = Counter()
     served: Served = Counter()
+    states: States = Counter({(str(request.kind), str(request.state)): 1})
     chain_key = request.chain_id or 0
 
     def add(moment: datetime, counter: str) -> None:
@@ -88,38 +92,41 @@ def contribution(request: ServiceRequest, office_key: int) -> tuple[Totals, Serv
         add(request.resolved_at, "matters_handled")
         day = _local_day(request.resolved_at)
         served[(day.year, day.month)] += 1
-    return totals, served
+    return totals, served, states
 
 
 def office_key_of(request: ServiceRequest) -> int:
     return request.enterprise.management_office_id or 0
 
 
-def snapshot(request: ServiceRequest) -> tuple[Totals, Served]:
+def snapshot(request: ServiceRequest) -> tuple[Totals, Served, States]:
     """The contribution before a change (call on the row just locked, before the handler runs)."""
     return contribution(request, office_key_of(request))
 
 
-def record_change(request: ServiceRequest, before: tuple[Totals, Served] | None) -> None:
+def record_change(request: ServiceRequest, before: tuple[Totals, Served, States] | None) -> None:
     """Apply the difference between the request's contribution now and `before` (None for a new request)."""
     office_key = office_key_of(request)
-    totals, served = contribution(request, office_key)
+    totals, served, states = contribution(request, office_key)
     if before is not None:
         totals.subtract(before[0])
         served.subtract(before[1])
-    _apply(totals, {request.enterprise_id: (office_key, served)})
+        states.subtract(before[2])
+    _apply(totals, {request.enterprise_id: (office_key, served)}, states)
 
 
 def record_new(requests: list[ServiceRequest]) -> None:
     """Add the contribution of requests just inserted (bulk imports)."""
     totals: Totals = Counter()
     served: dict[int, tuple[int, Served]] = {}
+    states: States = Counter()
     for request in requests:
         office_key = office_key_of(request)
-        request_totals, request_served = contribution(request, office_key)
+        request_totals, request_served, request_states = contribution(request, office_key)
         totals.update(request_totals)
+        states.update(request_states)
         served.setdefault(request.enterprise_id, (office_key, Counter()))[1].update(request_served)
-    _apply(totals, served)
+    _apply(totals, served, states)
 
 
 def record_delivery(delivery: ServiceDelivery, sign: int = 1) -> None:
@@ -142,15 +149,23 @@ def enterprise_office_changed(enterprise_id: int, old_office: int | None, new_of
     ServedMonths.objects.filter(enterprise_id=enterprise_id).update(office_key=new_key)
 
 
-def _apply(totals: Totals, served: dict[int, tuple[int, Served]]) -> None:
+def _apply(totals: Totals, served: dict[int, tuple[int, Served]], states: States | None = None) -> None:
     cells: dict[tuple[date, int, int], dict[str, int]] = {}
     for (day, chain_key, office_key, counter), n in totals.items():
         if n:
             cells.setdefault((day, chain_key, office_key), {})[counter] = n
-    if not cells and not any(n for _, months in served.values() for n in months.values()):
+    state_changes = {key: n for key, n in (states or {}).items() if n}
+    if not cells and not state_changes and not any(n for _, months in served.values() for n in months.values()):
         return
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
+        table = qn(StateCount._meta.db_table)
+        for (kind, state), n in sorted(state_changes.items()):  # one order for every writer: no lock cycles
+            cursor.execute(
+                f"INSERT INTO {table} (kind, state, n) VALUES (%s, %s, %s) "  # noqa: S608
+                f"ON CONFLICT (kind, state) DO UPDATE SET n = {table}.n + EXCLUDED.n",
+                [kind, state, n],
+            )
         table = qn(DailyTotal._meta.db_table)
         for (day, chain_key, office_key), counts in cells.items():
             names = list(counts)
@@ -270,9 +285,19 @@ def _union(branches: list[QuerySet], columns: list[str]) -> tuple[str, list[Any]
 
 
 @transaction.atomic
+def rebuild_state_counts() -> int:
+    """Recompute the state counts from the requests (one GROUP BY)."""
+    StateCount.objects.all()._raw_delete(StateCount.objects.db)
+    rows = ServiceRequest.objects.order_by().values("kind", "state").annotate(n=Count("pk"))
+    StateCount.objects.bulk_create(StateCount(**row) for row in rows)
+    return StateCount.objects.count()
+
+
+@transaction.atomic
 def rebuild() -> dict[str, int]:
-    """Recompute both tables from the requests and deliveries. Returns the number of rows written."""
+    """Recompute the three tables from the requests and deliveries. Returns the number of rows written."""
     qn = connection.ops.quote_name
+    states = rebuild_state_counts()
     DailyTotal.objects.all()._raw_delete(DailyTotal.objects.db)
     ServedMonths.objects.all()._raw_delete(ServedMonths.objects.db)
     union, params = _union(_total_branches(), ["day", "chain_key", "office_key", *(f"n_{c}" for c in COUNTERS)])
@@ -293,7 +318,11 @@ def rebuild() -> dict[str, int]:
             f"GROUP BY enterprise_id, {qn('year')}",
             params,
         )
-    return {"daily_totals": DailyTotal.objects.count(), "served_months": ServedMonths.objects.count()}
+    return {
+        "daily_totals": DailyTotal.objects.count(),
+        "served_months": ServedMonths.objects.count(),
+        "state_counts": states,
+    }
 
 
 # ---- reads ----------------------------------------------------------------------------------------------------------
@@ -315,6 +344,11 @@ def period_totals(start: date, end: date, *, chain: Any = None, office: Any = No
         open_now=Sum("open_needs"),
     )
     return {name: value or 0 for name, value in sums.items()}
+
+
+def state_counts() -> dict[tuple[str, str], int]:
+    """(kind, state) -> number of requests now, area-wide (one query over a table of a few dozen rows)."""
+    return {(kind, state): n for kind, state, n in StateCount.objects.values_list("kind", "state", "n")}
 
 
 def _month_span(start: date, end: date, *, today: date | None = None) -> range | None:

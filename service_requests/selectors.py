@@ -174,30 +174,46 @@ WORKBENCH_VIEWS = {
 }
 
 
+#: Needs whose running clock is the resolution deadline (due_at).
+TIMED_NEED_STATES = (State.ACCEPTED, State.SIGNED, State.IN_PROGRESS, State.ESCALATED)
+
+
 def overdue_q(now: datetime | None = None) -> Q:
     """Requests whose running clock has passed its deadline."""
     now = now or timezone.now()
     return (
         Q(kind=Kind.NEED, state=State.SUBMITTED, accept_due_at__lt=now)
         | Q(kind=Kind.NEED, state=State.DISPATCHED, sign_due_at__lt=now)
-        | Q(
-            kind=Kind.NEED,
-            state__in=[State.ACCEPTED, State.SIGNED, State.IN_PROGRESS, State.ESCALATED],
-            due_at__lt=now,
-        )
+        | Q(kind=Kind.NEED, state__in=TIMED_NEED_STATES, due_at__lt=now)
         | Q(kind=Kind.MATTER, state__in=OPEN_MATTER_STATES, due_at__lt=now)
+    )
+
+
+#: The (kind, state) pairs that run a clock overdue_q looks at.
+CLOCKED = frozenset(
+    {(Kind.NEED, s) for s in (State.SUBMITTED, State.DISPATCHED, *TIMED_NEED_STATES)}
+    | {(Kind.MATTER, s) for s in OPEN_MATTER_STATES}
+)
+
+
+def clock_running_q(now: datetime) -> Q:
+    """Records in a CLOCKED state whose deadline has not passed: overdue_q's complement among them. It is the small
+    side (deadlines still ahead), read from the partial indexes of the three clocks."""
+
+    def running(field: str) -> Q:
+        return Q(**{f"{field}__gte": now}) | Q(**{f"{field}__isnull": True})
+
+    return (
+        (Q(kind=Kind.NEED, state=State.SUBMITTED) & running("accept_due_at"))
+        | (Q(kind=Kind.NEED, state=State.DISPATCHED) & running("sign_due_at"))
+        | (Q(kind=Kind.NEED, state__in=TIMED_NEED_STATES) & running("due_at"))
+        | (Q(kind=Kind.MATTER, state__in=OPEN_MATTER_STATES) & running("due_at"))
     )
 
 
 def not_overdue_need_q(now: datetime) -> Q:
     """Unresolved needs whose clock has not passed (the complement of overdue_q among UNRESOLVED_NEED_STATES)."""
-    return (
-        Q(kind=Kind.NEED, state=State.SUBMITTED) & (Q(accept_due_at__gte=now) | Q(accept_due_at__isnull=True))
-        | Q(kind=Kind.NEED, state=State.DISPATCHED) & (Q(sign_due_at__gte=now) | Q(sign_due_at__isnull=True))
-        | Q(kind=Kind.NEED, state__in=[State.ACCEPTED, State.SIGNED, State.IN_PROGRESS, State.ESCALATED])
-        & (Q(due_at__gte=now) | Q(due_at__isnull=True))
-        | Q(kind=Kind.NEED, state=State.AWAITING_INFO)
-    )
+    return Q(kind=Kind.NEED) & (clock_running_q(now) | Q(state=State.AWAITING_INFO))
 
 
 def my_tasks_q(user: Any) -> Q:
@@ -249,14 +265,27 @@ def workbench(user: Any, view: str = "mine", *, now: datetime | None = None) -> 
     return qs.order_by("due_at", "-id")
 
 
-def badge_counts(user: Any) -> dict[str, int]:
-    """Counts for the workbench tabs in one query.
+BADGE_STATES: dict[str, tuple[tuple[str, str], ...]] = {
+    "intake": ((Kind.NEED, State.SUBMITTED), (Kind.NEED, State.ACCEPTED)),
+    "awaiting_sign": ((Kind.NEED, State.DISPATCHED),),
+    "awaiting_verify": ((Kind.NEED, State.RATED), (Kind.NEED, State.ESCALATED)),
+}
+SUPERVISOR_STATES = (State.RATED, State.ESCALATED, State.VERIFIED)
 
-    Every tab counts open work (OPEN_STATES), so the rows are restricted to it before the aggregate and the partial
-    index sr_open_state_due serves the query instead of a full scan. Only the enterprise's and the supervisor's "my
-    tasks" reach beyond open states (finished matters, returned needs, pending extensions): for them the condition
-    widens to keep the counts exact.
+
+def badge_counts(user: Any, *, from_rows: bool = False) -> dict[str, int]:
+    """Counts for the workbench tabs.
+
+    Whole-area users (admin, leader, supervisor) read the maintained state counts (`rollup.StateCount`): one query
+    over a few dozen rows, plus "overdue" as the records with a clock minus those whose clock still runs (a small,
+    indexed set), and the leader's and supervisor's own items. Everyone else counts their scope in one query; every
+    tab counts open work (OPEN_STATES), so the rows are restricted to it before the aggregate and the partial index
+    sr_open_state_due serves the query. Only the enterprise's and the supervisor's "my tasks" reach beyond open
+    states (finished matters, returned needs, pending extensions): for them the condition widens. `from_rows=True`
+    counts the rows for everyone (the tests' comparison).
     """
+    if requests_scope_q(user) is None and not from_rows:
+        return _area_badge_counts(user)
     mine = my_tasks_q(user)
     rows = Q(state__in=OPEN_STATES)
     if getattr(user, "role", None) in (Role.ENTERPRISE, Role.SUPERVISOR):
@@ -269,6 +298,29 @@ def badge_counts(user: Any) -> dict[str, int]:
         awaiting_verify=Count("pk", filter=Q(kind=Kind.NEED, state__in=[State.RATED, State.ESCALATED])),
         overdue=Count("pk", filter=overdue_q()),
     )
+
+
+def _area_badge_counts(user: Any) -> dict[str, int]:
+    counts = rollup.state_counts()
+
+    def total(pairs: Any) -> int:
+        return sum(counts.get((str(kind), str(state)), 0) for kind, state in pairs)
+
+    requests = ServiceRequest.objects.order_by()
+    figures = {key: total(pairs) for key, pairs in BADGE_STATES.items()}
+    figures["overdue"] = total(CLOCKED) - requests.filter(clock_running_q(timezone.now())).count()
+    if user.is_superuser or user.role == Role.ADMIN:
+        figures["mine"] = total((Kind.NEED, s) for s in (State.SUBMITTED, State.ACCEPTED, State.ESCALATED))
+    elif user.role == Role.SUPERVISOR:
+        pending = requests.filter(pending_extension_workdays__isnull=False).exclude(state__in=SUPERVISOR_STATES)
+        figures["mine"] = total((k, s) for k in Kind.values for s in SUPERVISOR_STATES) + pending.count()
+    else:
+        figures["mine"] = requests.filter(my_tasks_q(user)).count()
+    return figures
+
+
+#: The tabs whose list is exactly a badge's count (no other filter applied).
+COUNTED_VIEWS = frozenset({"mine", "intake", "awaiting_sign", "awaiting_verify", "overdue"})
 
 
 # ---- catalog, deliveries, notices, inbox ------------------------------------------------------------------------

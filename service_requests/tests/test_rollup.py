@@ -11,8 +11,8 @@ from accounts.tests.factories import UnitFactory
 from chains.tests.factories import ChainFactory, LinkFactory, PlacementFactory
 from enterprises.services import enterprise_update
 from service_requests import rollup
-from service_requests.models import DailyTotal, ServedMonths
-from service_requests.selectors import service_chain_figures
+from service_requests.models import DailyTotal, ServedMonths, StateCount
+from service_requests.selectors import badge_counts, service_chain_figures
 from service_requests.services.deliveries import delivery_record
 from service_requests.services.intake import matter_order, matters_import_handled, need_create
 from service_requests.services.workflow import request_act
@@ -26,7 +26,7 @@ def _at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
 
 
-def _tables() -> tuple[set, set]:
+def _tables() -> tuple[set, set, set]:
     totals = {
         tuple(getattr(row, f) for f in ("day", "chain_key", "office_key", *rollup.COUNTERS))
         for row in DailyTotal.objects.all()
@@ -37,7 +37,8 @@ def _tables() -> tuple[set, set]:
         for row in ServedMonths.objects.all()
         if any(getattr(row, m) for m in rollup.MONTHS)
     }
-    return totals, served
+    states = {(row.kind, row.state, row.n) for row in StateCount.objects.all() if row.n}
+    return totals, served, states
 
 
 def _resolve(world, need, *, at: datetime, rating: int | None = 5, reopen: bool = False):
@@ -217,3 +218,28 @@ def test_deleting_a_delivery_in_the_admin_takes_it_out_of_the_served_months(worl
     maintained = _tables()
     rollup.rebuild()
     assert _tables() == maintained
+
+
+def test_area_badges_from_state_counts_equal_badges_from_rows(world, busy):
+    from accounts.choices import Role
+    from accounts.tests.factories import UserFactory
+
+    need = need_create(
+        actor=world.enterprise_user, enterprise=world.enterprise, title="待核验", at=_at(date(YEAR, 3, 2))
+    )
+    _resolve(world, need, at=_at(date(YEAR, 3, 2)), rating=5)
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    for user in (world.admin, world.leader, supervisor, world.supervisor):
+        assert badge_counts(user) == badge_counts(user, from_rows=True), user.role
+    assert badge_counts(world.admin)["overdue"] == 2
+    assert badge_counts(world.admin)["awaiting_verify"] >= 1
+
+
+def test_workbench_page_count_comes_from_the_badges(world, busy, client, django_assert_max_num_queries):
+    client.force_login(world.admin)
+    response = client.get("/services/requests/?view=overdue")
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert page.paginator.count == badge_counts(world.admin, from_rows=True)["overdue"] == len(page.object_list)
+    filtered = client.get(f"/services/requests/?view=overdue&chain={busy['chain'].pk}")
+    assert filtered.context["page"].paginator.count == 1  # the office A firm's overdue need; counted, not badged
