@@ -82,6 +82,7 @@ class _Snapshot:
     """What one rebuild produced; queries read it without a lock."""
 
     ids: list[Hashable]  # rows grouped by kind (stable): a kind is one contiguous range of rows
+    docs: list[Document]  # the document of each row
     row_of: dict[Hashable, int]
     kind_ranges: dict[str, tuple[int, int]]
     bm25: bm25s.BM25 | None
@@ -89,7 +90,7 @@ class _Snapshot:
 
     @classmethod
     def empty(cls) -> "_Snapshot":
-        return cls([], {}, {}, None, None)
+        return cls([], [], {}, {}, None, None)
 
     def ranges(self, kinds: Collection[str] | None) -> list[tuple[int, int]]:
         """The row ranges of these kinds (every row for none), adjacent ranges merged."""
@@ -183,6 +184,7 @@ class HybridIndex:
             bm25.index([d.tokens or [] for d in docs], show_progress=False)
         self._snapshot = _Snapshot(
             ids=ids,
+            docs=docs,
             row_of={doc_id: row for row, doc_id in enumerate(ids)},
             kind_ranges=kind_ranges,
             bm25=bm25,
@@ -326,7 +328,7 @@ class HybridIndex:
         hits = []
         for row, fused_score in fused.items():
             assert isinstance(row, int)
-            doc = self._docs[snap.ids[row]]
+            doc = snap.docs[row]
             found = components(facts, doc.facts) if facts is not None and doc.facts is not None else []
             b_rank, b_score = sparse_at.get(row, (None, 0.0))
             d_rank, d_score = dense_at.get(row, (None, 0.0))
