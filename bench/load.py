@@ -195,6 +195,24 @@ def check_writes(created: list[int]) -> int:
     return len(created) - found
 
 
+def demo_present() -> bool:
+    """Whether the database the server would use holds the demo's users (asked through manage.py)."""
+    check = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from accounts.models import User; print(User.objects.filter(username='demo_admin').exists())",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return check.stdout.strip().endswith("True")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running server; without it gunicorn is started on --port")
@@ -212,6 +230,11 @@ def main() -> None:
         parsed = urllib.parse.urlparse(args.url)
         args.host, args.port = parsed.hostname or "127.0.0.1", parsed.port or 80
     else:
+        if not demo_present():
+            message = "needs the demo area in DATABASE_URL (python manage.py load_demo): its users log in"
+            print(f"skipped: {message}")
+            print(json.dumps({"script": "load", "results": [], "skipped": message}, ensure_ascii=False))
+            return
         server = start_server(args)
     roles = list(ROLE_PATHS)
     results: list[tuple[str, float, int]] = []
