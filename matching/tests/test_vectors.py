@@ -150,3 +150,30 @@ def test_a_query_keeps_reading_the_snapshot_it_started_with(tokenizer):
     index.upsert([Document(id=99, text="新", kind="capability", vector=clustered(1, 1)[0])])
     after = index._refresh()
     assert after is not before and 99 in after.row_of and 99 not in before.row_of
+
+
+def test_the_query_embedding_pool_is_made_again_in_a_forked_process(monkeypatch):
+    from matching.engine import index as index_module
+
+    first = index_module._embedder()
+    assert index_module._embedder() is first
+    monkeypatch.setattr(index_module.os, "getpid", lambda: -1)  # as seen from a forked child
+    child = index_module._embedder()
+    assert child is not first and index_module._embedder() is child
+    assert child.submit(lambda: 42).result(timeout=5) == 42
+
+
+def test_hybrid_query_uses_the_pool_for_the_embedding(tokenizer, monkeypatch):
+    import threading
+
+    vectors = clustered(30, 3)
+    index = _index_with_vectors(tokenizer, vectors)
+    seen = []
+
+    def embed(text):
+        seen.append(threading.current_thread().name)
+        return vectors[4]
+
+    monkeypatch.setattr(dense_layer, "embed_query", embed)
+    assert index.query("x", k=1)[0].id == 4
+    assert seen and seen[0].startswith("matching-embed")
