@@ -181,7 +181,7 @@ def test_bm25_scores_only_the_kinds_asked_for_and_gives_bm25s_scores():
             ),
             key=lambda item: (-item[1], item[0]),
         )
-        index.tokenizer.tokens = lambda text, q=query: list(q)  # the query's tokens as drawn
+        index.tokenizer.tokens = lambda text, q=query: list(q)  # type: ignore[method-assign]  # the drawn tokens
         found = index.search_bm25("q", kinds=wanted, k=400, exclude={excluded})
         assert dict(found) == dict(expected)
         assert [s for _, s in found] == [s for _, s in expected]
@@ -189,6 +189,6 @@ def test_bm25_scores_only_the_kinds_asked_for_and_gives_bm25s_scores():
         assert [s for _, s in top] == [s for _, s in expected[:5]]
     snapshot = index._refresh()
     assert snapshot.ranges(None) == [(0, 400)]
-    for wanted in (["need"], ["capability", "tech_demand"], ["tech_offer", "need"]):
-        rows = [row for start, end in snapshot.ranges(wanted) for row in range(start, end)]
-        assert sorted(snapshot.ids[row] for row in rows) == [d.id for d in docs if d.kind in wanted]
+    for kinds_asked in (["need"], ["capability", "tech_demand"], ["tech_offer", "need"]):
+        rows = [row for start, end in snapshot.ranges(kinds_asked) for row in range(start, end)]
+        assert sorted(snapshot.ids[row] for row in rows) == [d.id for d in docs if d.kind in kinds_asked]  # type: ignore[type-var]
