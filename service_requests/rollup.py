@@ -158,6 +158,7 @@ def _apply(totals: Totals, served: dict[int, tuple[int, Served]], states: States
     if not cells and not state_changes and not any(n for _, months in served.values() for n in months.values()):
         return
     qn = connection.ops.quote_name
+    # Every writer takes the rows' locks in one order (tables, then sorted keys), so concurrent writers never deadlock.
     with connection.cursor() as cursor:
         table = qn(StateCount._meta.db_table)
         for (kind, state), n in sorted(state_changes.items()):  # one order for every writer: no lock cycles
@@ -167,7 +168,7 @@ def _apply(totals: Totals, served: dict[int, tuple[int, Served]], states: States
                 [kind, state, n],
             )
         table = qn(DailyTotal._meta.db_table)
-        for (day, chain_key, office_key), counts in cells.items():
+        for (day, chain_key, office_key), counts in sorted(cells.items()):
             names = list(counts)
             cursor.execute(
                 f"INSERT INTO {table} (day, chain_key, office_key, {', '.join(qn(n) for n in COUNTERS)}) "  # noqa: S608 - names are ours, values are parameters
@@ -177,12 +178,12 @@ def _apply(totals: Totals, served: dict[int, tuple[int, Served]], states: States
                 [day, chain_key, office_key, *(counts.get(n, 0) for n in COUNTERS)],
             )
         table = qn(ServedMonths._meta.db_table)
-        for enterprise_id, (office_key, months) in served.items():
+        for enterprise_id, (office_key, months) in sorted(served.items()):
             by_year: dict[int, dict[int, int]] = {}
             for (year, month), n in months.items():
                 if n:
                     by_year.setdefault(year, {})[month] = n
-            for year, month_counts in by_year.items():
+            for year, month_counts in sorted(by_year.items()):
                 cursor.execute(
                     f"INSERT INTO {table} (enterprise_id, year, office_key, {', '.join(MONTHS)}) "  # noqa: S608
                     f"VALUES (%s, %s, %s, {', '.join(['%s'] * 12)}) "

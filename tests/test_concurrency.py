@@ -298,3 +298,34 @@ def test_a_sweep_worker_killed_mid_run_is_rerun_and_the_result_is_written_once(t
     # And once more in-process: nothing left to write — the result is complete and single.
     assert sweep_period(actor=admin, period=date(2026, 8, 1)).run.created_count == 0
     assert len(Entitlement.objects.all()) == len(rows)
+
+
+def test_concurrent_workflows_keep_the_maintained_totals_exact():
+    """Eight needs accepted and eight new needs submitted at the same instant, each in its own transaction: the
+    counters they all increment (today's cell, the state counts, the enterprise's served month) lose nothing and the
+    maintained tables equal a rebuild from the rows."""
+    from service_requests import rollup
+    from service_requests.models import DailyTotal, ServedMonths, StateCount
+    from service_requests.services.intake import need_create
+
+    admin = UserFactory(role=Role.ADMIN, username="race_admin_totals")
+    enterprise = EnterpriseFactory()
+    user = UserFactory(role=Role.ENTERPRISE, username="race_ent_totals", enterprise=enterprise)
+    needs = [NeedFactory.create(enterprise=enterprise) for _ in range(8)]
+    jobs = [(lambda n=n: request_act(actor=admin, request=n, action="accept")) for n in needs]
+    jobs += [(lambda i=i: need_create(actor=user, enterprise=enterprise, title=f"并发诉求{i}")) for i in range(8)]
+    results = race(*jobs)
+    assert all(isinstance(r, ServiceRequest) for r in results), results
+
+    def tables() -> tuple[set, set, set]:
+        totals = {
+            tuple(row) for row in DailyTotal.objects.values_list("day", "chain_key", "office_key", *rollup.COUNTERS)
+        }
+        served = {tuple(row) for row in ServedMonths.objects.values_list("enterprise_id", "year", *rollup.MONTHS)}
+        states = set(StateCount.objects.filter(n__gt=0).values_list("kind", "state", "n"))
+        return totals, served, states
+
+    maintained = tables()
+    assert ("need", State.ACCEPTED.value, 8) in maintained[2] and ("need", State.SUBMITTED.value, 8) in maintained[2]
+    rollup.rebuild()
+    assert tables() == maintained
