@@ -61,19 +61,19 @@ def reserve_ids(model: type[models.Model], count: int) -> int:
     table = model._meta.db_table
     pk = model._meta.pk
     assert pk is not None
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
-            sequence = cursor.fetchone()[0]
-            cursor.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(str(pk.column))}), 0) FROM {table}")  # noqa: S608
-            highest = cursor.fetchone()[0]
-            cursor.execute("SELECT nextval(%s)", [sequence])
-            first = max(cursor.fetchone()[0], highest + 1)
-            if count:
-                cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
-            return int(first)
-        cursor.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(str(pk.column))}), 0) FROM {table}")  # noqa: S608
-        return int(cursor.fetchone()[0]) + 1
+        cursor.execute(f"SELECT COALESCE(MAX({quote(str(pk.column))}), 0) FROM {quote(table)}")  # noqa: S608
+        highest = int(cursor.fetchone()[0])
+        if connection.vendor != "postgresql":
+            return highest + 1
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        first = max(cursor.fetchone()[0], highest + 1)
+        if count:
+            cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+        return int(first)
 
 
 def write(table: Table, rows: Iterable[tuple[Any, ...]]) -> int:
