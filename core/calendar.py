@@ -96,6 +96,11 @@ def local_date(value: datetime) -> date:
     return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
 
 
+def start_of_day(day: date) -> datetime:
+    """Local midnight at the start of `day` (the lower bound of a period of local days)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 

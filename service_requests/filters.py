@@ -11,19 +11,18 @@ figure's link lists exactly the records it counts:
 - `office`: the enterprise's management office (管理处).
 """
 
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from accounts.choices import UnitKind
 from accounts.models import Unit
 from chains.models import Chain, Placement
-from core.calendar import end_of_day
+from core.calendar import end_of_day, start_of_day
 from service_requests.choices import Channel, DeliveryKind, Kind, State, Topic
 from service_requests.models import ServiceDelivery, ServiceRequest
 from service_requests.workflow import (
@@ -60,10 +59,6 @@ def _date_filter(label: str, **kwargs: Any) -> django_filters.DateFilter:
 
 def _offices(request: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(kind=UnitKind.MANAGEMENT_OFFICE)
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class PeriodFilterForm(forms.Form):
@@ -136,7 +131,7 @@ class RequestFilter(django_filters.FilterSet):
         return DATE_FIELDS[self.form.cleaned_data.get("date_field") or "submitted"]
 
     def filter_start(self, queryset: QuerySet[ServiceRequest], name: str, value: date) -> QuerySet[ServiceRequest]:
-        return queryset.filter(**{f"{self._date_field()}__gte": _local_midnight(value)})
+        return queryset.filter(**{f"{self._date_field()}__gte": start_of_day(value)})
 
     def filter_end(self, queryset: QuerySet[ServiceRequest], name: str, value: date) -> QuerySet[ServiceRequest]:
         # The same upper bound as the service-chain figures and the problem and results lists (core.calendar).

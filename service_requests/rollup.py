@@ -27,6 +27,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value,
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
 
+from core.calendar import local_date
 from service_requests.choices import SATISFIED_FROM, Kind, State
 from service_requests.models import DailyTotal, ServedMonths, ServiceDelivery, ServiceRequest, StateCount
 from service_requests.workflow import DONE_MATTER_STATES, RESOLVED_NEED_STATES, UNRESOLVED_NEED_STATES
@@ -53,10 +54,6 @@ Served = Counter[tuple[int, int]]
 States = Counter[tuple[str, str]]
 
 
-def _local_day(moment: datetime) -> date:
-    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
-
-
 def contribution(request: ServiceRequest, office_key: int) -> tuple[Totals, Served, States]:
     """What one request adds to the three tables, from its current field values."""
     totals: Totals = Counter()
@@ -65,14 +62,14 @@ def contribution(request: ServiceRequest, office_key: int) -> tuple[Totals, Serv
     chain_key = request.chain_id or 0
 
     def add(moment: datetime, counter: str) -> None:
-        totals[(_local_day(moment), chain_key, office_key, counter)] += 1
+        totals[(local_date(moment), chain_key, office_key, counter)] += 1
 
     if request.kind == Kind.NEED:
         if request.submitted_at and request.state in UNRESOLVED_NEED_STATES:
             add(request.submitted_at, "open_needs")
         if request.submitted_at and request.state != State.MERGED:
             add(request.submitted_at, "collected")
-            day = _local_day(request.submitted_at)
+            day = local_date(request.submitted_at)
             served[(day.year, day.month)] += 1
         if request.resolved_at and request.state in RESOLVED_NEED_STATES:
             add(request.resolved_at, "resolved")
@@ -90,7 +87,7 @@ def contribution(request: ServiceRequest, office_key: int) -> tuple[Totals, Serv
                 add(request.rated_at, "satisfied")
     elif request.kind == Kind.MATTER and request.resolved_at and request.state in DONE_MATTER_STATES:
         add(request.resolved_at, "matters_handled")
-        day = _local_day(request.resolved_at)
+        day = local_date(request.resolved_at)
         served[(day.year, day.month)] += 1
     return totals, served, states
 
