@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.choices import AREA_WIDE_ROLES, Role, UnitKind
 from core.access import get_visible_or_404
-from core.calendar import WorkCalendar, end_of_day, local_date
+from core.calendar import WorkCalendar, end_of_day, local_date, start_of_day
 from service_requests import rollup
 from service_requests.choices import SATISFIED_FROM, Kind, NoticeState, State
 from service_requests.models import (
@@ -179,52 +179,47 @@ WORKBENCH_VIEWS = {
 TIMED_NEED_STATES = (State.ACCEPTED, State.SIGNED, State.IN_PROGRESS, State.ESCALATED)
 
 
+#: The clocks of open work: which records run one, and the deadline field it runs to. overdue_q, CLOCKED and
+#: running_clock_count all read this table.
+CLOCKS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (Kind.NEED, (State.SUBMITTED,), "accept_due_at"),
+    (Kind.NEED, (State.DISPATCHED,), "sign_due_at"),
+    (Kind.NEED, TIMED_NEED_STATES, "due_at"),
+    (Kind.MATTER, tuple(sorted(OPEN_MATTER_STATES)), "due_at"),
+)
+
+#: The (kind, state) pairs that run a clock.
+CLOCKED = frozenset((kind, state) for kind, states, _ in CLOCKS for state in states)
+
+
+def _clock_q(kind: str, states: tuple[str, ...]) -> Q:
+    return Q(kind=kind, state=states[0]) if len(states) == 1 else Q(kind=kind, state__in=states)
+
+
 def overdue_q(now: datetime | None = None) -> Q:
     """Requests whose running clock has passed its deadline."""
     now = now or timezone.now()
-    return (
-        Q(kind=Kind.NEED, state=State.SUBMITTED, accept_due_at__lt=now)
-        | Q(kind=Kind.NEED, state=State.DISPATCHED, sign_due_at__lt=now)
-        | Q(kind=Kind.NEED, state__in=TIMED_NEED_STATES, due_at__lt=now)
-        | Q(kind=Kind.MATTER, state__in=OPEN_MATTER_STATES, due_at__lt=now)
-    )
-
-
-#: The (kind, state) pairs that run a clock overdue_q looks at.
-CLOCKED = frozenset(
-    {(Kind.NEED, s) for s in (State.SUBMITTED, State.DISPATCHED, *TIMED_NEED_STATES)}
-    | {(Kind.MATTER, s) for s in OPEN_MATTER_STATES}
-)
+    condition = Q()
+    for kind, states, field in CLOCKS:
+        condition |= _clock_q(kind, states) & Q(**{f"{field}__lt": now})
+    return condition
 
 
 def _clock_branches(now: datetime, *, needs_only: bool = False) -> list[Q]:
-    clocks = [
-        (Q(kind=Kind.NEED, state=State.SUBMITTED), "accept_due_at"),
-        (Q(kind=Kind.NEED, state=State.DISPATCHED), "sign_due_at"),
-        (Q(kind=Kind.NEED, state__in=TIMED_NEED_STATES), "due_at"),
-    ]
-    if not needs_only:
-        clocks.append((Q(kind=Kind.MATTER, state__in=OPEN_MATTER_STATES), "due_at"))
-    # Deadline ahead, or none: two disjoint branches, so "ahead" stays a range condition of the index.
+    """overdue_q's complement among the clocked records, as disjoint branches: deadline ahead, or none — so "ahead"
+    stays a range condition of the clock's index."""
     return [
-        states & Q(**{lookup: value})
-        for states, field in clocks
+        _clock_q(kind, states) & Q(**{lookup: value})
+        for kind, states, field in CLOCKS
+        if not (needs_only and kind != Kind.NEED)
         for lookup, value in ((f"{field}__gte", now), (f"{field}__isnull", True))
     ]
 
 
-def clock_running_q(now: datetime) -> Q:
-    """Records in a CLOCKED state whose deadline has not passed: overdue_q's complement among them."""
-    condition = Q()
-    for branch in _clock_branches(now):
-        condition |= branch
-    return condition
-
-
 def running_clock_count(qs: QuerySet[ServiceRequest], now: datetime, *, needs_only: bool = False) -> int:
-    """How many records of `qs` match clock_running_q (only needs with `needs_only`, then also counting the needs
-    awaiting information, whose clock is stopped). One statement of one scalar COUNT per clock, so each is a range
-    of its partial index (an OR of the clocks would make PostgreSQL visit the rows)."""
+    """How many clocked records of `qs` have a deadline ahead or none (only needs with `needs_only`, then also counting
+    the needs awaiting information, whose clock is stopped). One statement of one scalar COUNT per clock, so each is a
+    range of its partial index (an OR of the clocks would make PostgreSQL visit the rows)."""
     branches = _clock_branches(now, needs_only=needs_only)
     if needs_only:
         branches.append(Q(kind=Kind.NEED, state=State.AWAITING_INFO))
@@ -415,7 +410,7 @@ def unread_count(user: Any) -> int:
 
 
 def _period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return timezone.make_aware(datetime.combine(start, datetime.min.time())), end_of_day(end)
+    return start_of_day(start), end_of_day(end)
 
 
 def _scoped_needs(user: Any, *, chain: Any = None, unit: Any = None, office: Any = None) -> QuerySet[ServiceRequest]:
