@@ -154,40 +154,56 @@ def _apply(totals: Totals, served: dict[int, tuple[int, Served]], states: States
     state_changes = {key: n for key, n in (states or {}).items() if n}
     if not cells and not state_changes and not any(n for _, months in served.values() for n in months.values()):
         return
-    qn = connection.ops.quote_name
     # Every writer takes the rows' locks in one order (tables, then sorted keys), so concurrent writers never deadlock.
     with connection.cursor() as cursor:
-        table = qn(StateCount._meta.db_table)
-        for (kind, state), n in sorted(state_changes.items()):  # one order for every writer: no lock cycles
-            cursor.execute(
-                f"INSERT INTO {table} (kind, state, n) VALUES (%s, %s, %s) "  # noqa: S608
-                f"ON CONFLICT (kind, state) DO UPDATE SET n = {table}.n + EXCLUDED.n",
-                [kind, state, n],
-            )
-        table = qn(DailyTotal._meta.db_table)
+        for (kind, state), n in sorted(state_changes.items()):
+            _increment(cursor, StateCount, {"kind": kind, "state": state}, {"n": n})
         for (day, chain_key, office_key), counts in sorted(cells.items()):
-            names = list(counts)
-            cursor.execute(
-                f"INSERT INTO {table} (day, chain_key, office_key, {', '.join(qn(n) for n in COUNTERS)}) "  # noqa: S608 - names are ours, values are parameters
-                f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(COUNTERS))}) "
-                f"ON CONFLICT (day, chain_key, office_key) DO UPDATE SET "
-                + ", ".join(f"{qn(n)} = {table}.{qn(n)} + EXCLUDED.{qn(n)}" for n in names),
-                [day, chain_key, office_key, *(counts.get(n, 0) for n in COUNTERS)],
+            _increment(
+                cursor,
+                DailyTotal,
+                {"day": day, "chain_key": chain_key, "office_key": office_key},
+                {name: counts.get(name, 0) for name in COUNTERS},
+                changed=counts,
             )
-        table = qn(ServedMonths._meta.db_table)
         for enterprise_id, (office_key, months) in sorted(served.items()):
             by_year: dict[int, dict[int, int]] = {}
             for (year, month), n in months.items():
                 if n:
                     by_year.setdefault(year, {})[month] = n
             for year, month_counts in sorted(by_year.items()):
-                cursor.execute(
-                    f"INSERT INTO {table} (enterprise_id, year, office_key, {', '.join(MONTHS)}) "  # noqa: S608
-                    f"VALUES (%s, %s, %s, {', '.join(['%s'] * 12)}) "
-                    f"ON CONFLICT (enterprise_id, year) DO UPDATE SET "
-                    + ", ".join(f"m{m} = {table}.m{m} + EXCLUDED.m{m}" for m in month_counts),
-                    [enterprise_id, year, office_key, *(month_counts.get(m, 0) for m in range(1, 13))],
+                _increment(
+                    cursor,
+                    ServedMonths,
+                    {"enterprise_id": enterprise_id, "year": year},
+                    {f"m{m}": month_counts.get(m, 0) for m in range(1, 13)},
+                    changed={f"m{m}" for m in month_counts},
+                    insert_only={"office_key": office_key},
                 )
+
+
+def _increment(
+    cursor: Any,
+    model: Any,
+    key: dict[str, Any],
+    counts: dict[str, int],
+    *,
+    changed: Any = None,
+    insert_only: dict[str, Any] | None = None,
+) -> None:
+    """Add `counts` to the row of `model` with `key` (inserting it when missing), atomically:
+    `INSERT … ON CONFLICT (key) DO UPDATE SET c = c + EXCLUDED.c` for the `changed` columns (all by default)."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    values = {**key, **(insert_only or {}), **counts}
+    columns = ", ".join(qn(name) for name in values)
+    placeholders = ", ".join(["%s"] * len(values))
+    updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in (changed or counts))
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names are ours, values parameters
+        f"ON CONFLICT ({', '.join(qn(name) for name in key)}) DO UPDATE SET {updates}",
+        list(values.values()),
+    )
 
 
 # ---- rebuild from the rows (set-based) ----------------------------------------------------------------------------
