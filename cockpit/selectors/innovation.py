@@ -35,11 +35,11 @@ def investment_details(scope: Scope) -> dict[str, Any]:
 
 
 def investment_signed_figures(scope: Scope, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    """projects_signed (count) and investment_signed_wan (Decimal 万元, 2 places)."""
+    """projects_signed (count) and investment_signed_wan (Decimal 万元, 2 places: investment_figures quantizes)."""
     data = details if details is not None else investment_details(scope)
     return {
         "projects_signed": data["projects_signed"],
-        "investment_signed_wan": Decimal(data["investment_signed_wan"]).quantize(ZERO),
+        "investment_signed_wan": data["investment_signed_wan"],
     }
 
 
@@ -65,7 +65,7 @@ def investment_pipeline(scope: Scope, details: dict[str, Any] | None = None) -> 
             "stage": row["stage"],
             "label": row["label"],
             "projects": row["projects"],
-            "amount_wan": Decimal(row["amount_wan"]).quantize(ZERO),
+            "amount_wan": row["amount_wan"],
         }
         for row in data["by_stage"]
     ]
