@@ -97,10 +97,10 @@ def _default(value: Any) -> Any:
 def _rows(model: type[models.Model]) -> Iterator[dict[str, Any]]:
     fields = [f.name for f in model._meta.concrete_fields if getattr(f, "serialize", True)]
     queryset = model._base_manager.order_by("pk")
-    pks = list(queryset.values_list("pk", flat=True))
-    for start in range(0, len(pks), BATCH):
-        chunk = queryset.filter(pk__in=pks[start : start + BATCH])
+    chunk = list(queryset[:BATCH])
+    while chunk:  # keyset pages: no list of every key held in memory, no second pass over the table
         yield from serializers.serialize("python", chunk, fields=fields)
+        chunk = list(queryset.filter(pk__gt=chunk[-1].pk)[:BATCH])
 
 
 def _table_summary(model: type[models.Model], sink: Any = None) -> TableSummary:
