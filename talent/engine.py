@@ -224,41 +224,6 @@ def _insert_entitlement_rows(columns: dict[str, Any], eligible: models.QuerySet,
         return eligible_count, max(cursor.rowcount, 0)
 
 
-def _insert_select(model: type[models.Model], columns: dict[str, Any], select: models.QuerySet) -> int:
-    """INSERT INTO model (columns) SELECT … FROM (the ORM-compiled query) ON CONFLICT DO NOTHING; rows inserted."""
-    aliases = {f"c_{name}": expression for name, expression in columns.items()}
-    query = select.annotate(**aliases).values(*aliases)
-    sql, sql_params = query.query.get_compiler(using=query.db).as_sql()
-    quote = connection.ops.quote_name
-    target_columns = ", ".join(quote(name) for name in columns)
-    source_columns = ", ".join(f"s.{quote(alias)}" for alias in aliases)
-    statement = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({target_columns}) SELECT {source_columns} "  # noqa: S608 - names are ours, values are parameters
-        f"FROM ({sql}) AS s WHERE 1 = 1 ON CONFLICT DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, sql_params)
-        return max(cursor.rowcount, 0)
-
-
-def insert_disbursements(entitlements: models.QuerySet, approver_id: int | None) -> int:
-    """Ledger rows for these entitlements in one statement; the ledger's unique constraints skip double payments."""
-    from talent.models import Disbursement
-
-    columns = {
-        "entitlement_id": models.F("pk"),
-        "policy_id": models.F("policy_id"),
-        "talent_id": models.F("talent_id"),
-        "enterprise_id": models.F("enterprise_id"),
-        "period": models.F("period"),
-        "amount": models.F("amount"),
-        "paid_at": Value(timezone.now(), output_field=models.DateTimeField()),
-    }
-    if approver_id is not None:
-        columns["approved_by_id"] = Value(approver_id, output_field=models.BigIntegerField())
-    return _insert_select(Disbursement, columns, entitlements.order_by())
-
-
 @dataclass
 class SandboxCell:
     period: date
