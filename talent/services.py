@@ -5,6 +5,7 @@ Entitlement workflow (TRANSITIONS): pending → approved (a ledger row is writte
 (with a reason); held → approved, or back to pending when the talent objects within OBJECTION_DAYS.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -152,7 +153,7 @@ def talents_bulk_create(*, actor: Any, talents: Sequence[Talent]) -> list[Talent
             raise PermissionDenied("只能维护本企业的人才。")
         prepare_talent(talent, bulk=True)
     numbers = [t.id_number for t in talents]
-    duplicates = {n for n in numbers if numbers.count(n) > 1} if len(set(numbers)) != len(numbers) else set()
+    duplicates = {n for n, seen in Counter(numbers).items() if seen > 1}
     duplicates |= set(Talent.objects.filter(id_number__in=numbers).values_list("id_number", flat=True))
     if duplicates:
         raise ValidationError({"id_number": f"身份证号重复：{'、'.join(sorted(duplicates)[:5])}。"})
