@@ -13,7 +13,6 @@ PostgreSQL plan of the slowest query, so the figure to fix is visible.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -21,14 +20,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import django
+from _common import emit, machine, setup_django
 
-django.setup()
+setup_django()
 
-from _common import emit, machine  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
