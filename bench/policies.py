@@ -95,29 +95,35 @@ def _generate(n: int) -> None:
         "created_at, updated_at, version, name, id_number, birth_date, education, title, category, employer_id, "
         "start_date, social_insurance_months, housing_status, annual_salary_wan, extra"
     )
-    education = "CASE n % 4 WHEN 0 THEN 'college' WHEN 1 THEN 'bachelor' WHEN 2 THEN 'master' ELSE 'doctor' END"
-    title = "CASE n % 5 WHEN 0 THEN 'none' WHEN 1 THEN 'junior' WHEN 2 THEN 'intermediate' WHEN 3 THEN 'associate_senior' ELSE 'senior' END"
-    housing = "CASE n % 3 WHEN 0 THEN 'renting' WHEN 1 THEN 'purchased' ELSE 'none' END"
-    category = "CASE n % 7 WHEN 0 THEN 'C' WHEN 1 THEN 'D' ELSE '' END"
+    # `%%` is a literal `%` (modulo) once the parameters are bound.
+    education = "CASE n %% 4 WHEN 0 THEN 'college' WHEN 1 THEN 'bachelor' WHEN 2 THEN 'master' ELSE 'doctor' END"
+    title = "CASE n %% 5 WHEN 0 THEN 'none' WHEN 1 THEN 'junior' WHEN 2 THEN 'intermediate' WHEN 3 THEN 'associate_senior' ELSE 'senior' END"
+    housing = "CASE n %% 3 WHEN 0 THEN 'renting' WHEN 1 THEN 'purchased' ELSE 'none' END"
+    category = "CASE n %% 7 WHEN 0 THEN 'C' WHEN 1 THEN 'D' ELSE '' END"
     if connection.vendor == "postgresql":
-        birth, start = "date '1972-01-01' + (n % 11000)", "date '2021-01-01' + (n % 2100)"
-        now, source = "now()", f"generate_series(1, {int(n)}) AS n"
+        birth, start = "date '1972-01-01' + (n %% 11000)", "date '2021-01-01' + (n %% 2100)"
         id_number = "'B' || lpad(n::text, 17, '0')"
-        salary = "((n % 1200) / 10.0)::numeric(10,2)"
-        sql = f"INSERT INTO talent_talent ({columns}) SELECT {now}, {now}, 1, '基准人才', {id_number}, {birth}, {education}, {title}, {category}, {first} + (n % 1000), {start}, n % 60, {housing}, {salary}, '{{}}' FROM {source}"
+        salary = "((n %% 1200) / 10.0)::numeric(10,2)"
+        sql = (
+            f"INSERT INTO talent_talent ({columns}) SELECT now(), now(), 1, '基准人才', {id_number}, {birth}, "
+            f"{education}, {title}, {category}, %s + (n %% 1000), {start}, n %% 60, {housing}, {salary}, '{{}}' "
+            "FROM generate_series(1, %s) AS n"
+        )
+        params = [first, int(n)]
     else:
         birth, start = (
-            "date('1972-01-01', '+' || (n % 11000) || ' days')",
-            "date('2021-01-01', '+' || (n % 2100) || ' days')",
+            "date('1972-01-01', '+' || (n %% 11000) || ' days')",
+            "date('2021-01-01', '+' || (n %% 2100) || ' days')",
         )
         sql = (
-            f"WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {int(n)}) "
+            "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < %s) "
             f"INSERT INTO talent_talent ({columns}) SELECT datetime('now'), datetime('now'), 1, '基准人才', "
-            f"printf('B%017d', n), {birth}, {education}, {title}, {category}, {first} + (n % 1000), {start}, n % 60, "
-            f"{housing}, (n % 1200) / 10.0, '{{}}' FROM seq"
+            f"printf('B%%017d', n), {birth}, {education}, {title}, {category}, %s + (n %% 1000), {start}, n %% 60, "
+            f"{housing}, (n %% 1200) / 10.0, '{{}}' FROM seq"
         )
+        params = [int(n), first]
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         cursor.execute("ANALYZE")  # statistics, as a live register would have
 
 
