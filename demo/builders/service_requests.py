@@ -14,7 +14,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -245,7 +244,9 @@ def build(ctx: Any) -> None:
         ServiceDelivery.objects.values_list("enterprise_id", flat=True)
     )
     handled = _matters(world, services, enterprises, demo_enterprise, already_served)
-    User.objects.filter(pk__in=[u.pk for u in world.created_users]).update(password=make_password(_demo_password()))
+    # The demo password's hash, as foundation stored it for every demo user (Argon2 is slow: never hash it again).
+    password = User.objects.get(pk=ctx.users["handler"].pk).password
+    User.objects.filter(pk__in=[u.pk for u in world.created_users]).update(password=password)
     _snapshots(ctx, admin)
     ladder = run_ladder(calendar=cal)
     ctx.shared["services"] = services
@@ -253,12 +254,6 @@ def build(ctx: Any) -> None:
         f"service_requests: {len(services)} catalog services, {closed} needs closed + {open_needs} open, "
         f"{handled} matters handled, {deliveries} service deliveries, ladder {ladder}"
     )
-
-
-def _demo_password() -> str:
-    from demo.builders import DEMO_PASSWORD
-
-    return DEMO_PASSWORD
 
 
 class _World:
