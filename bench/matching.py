@@ -157,10 +157,13 @@ def timed_cpu_ms(func: Callable[[], Any]) -> tuple[float, float, Any]:
     return (time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000, result
 
 
-def brute_force_bm25(docs: list[Any], query_tokens: list[str], allowed: set[str], k: int) -> list[tuple[int, float]]:
-    """Score every posting's kept tokens one by one (Lucene BM25, k1 1.5, b 0.75, as bm25s): the reference."""
+def brute_force_bm25(
+    docs: list[Any], stats: dict[str, Any], query_tokens: list[str], allowed: set[str], k: int
+) -> list[tuple[int, float]]:
+    """Score every posting's kept tokens one by one (Lucene BM25, k1 1.5, b 0.75, as bm25s): the reference.
+
+    `stats`: the corpus's size `n`, document frequencies `df` and mean document length `avgdl`."""
     k1, b = 1.5, 0.75
-    stats = brute_force_bm25.stats  # type: ignore[attr-defined]
     n, df, avgdl = stats["n"], stats["df"], stats["avgdl"]
     idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in set(query_tokens) if t in df}
     wanted = [t for t in query_tokens if t in idf]
@@ -331,11 +334,13 @@ def main() -> None:
     for doc in docs:
         df.update(set(doc.tokens))
         total_tokens += len(doc.tokens)
-    brute_force_bm25.stats = {"n": n, "df": df, "avgdl": total_tokens / n}  # type: ignore[attr-defined]
+    stats = {"n": n, "df": df, "avgdl": total_tokens / n}
     brute_ms, same_top = [], 0
     for query in queries[: args.brute_queries]:
         allowed = set(query["kinds"])
-        elapsed, reference = timed_ms(partial(brute_force_bm25, docs, tokenizer.tokens(query["text"]), allowed, 20))
+        elapsed, reference = timed_ms(
+            partial(brute_force_bm25, docs, stats, tokenizer.tokens(query["text"]), allowed, 20)
+        )
         brute_ms.append(elapsed)
         engine = index.search_bm25(query["text"], kinds=query["kinds"], k=20)
         same_top += len(engine) == len(reference) and all(
