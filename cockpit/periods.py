@@ -2,10 +2,12 @@
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
+
+from core.calendar import start_of_day
 
 
 class PeriodError(ValueError):
@@ -35,12 +37,12 @@ class Period:
     @property
     def start_at(self) -> datetime:
         """The first instant of the period in the server's time zone (for DateTimeField lookups: >=)."""
-        return timezone.make_aware(datetime.combine(self.start, time.min))
+        return start_of_day(self.start)
 
     @property
     def end_before(self) -> datetime:
         """The first instant after the period (for DateTimeField lookups: <)."""
-        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+        return start_of_day(self.end + timedelta(days=1))
 
     def same_period_last_year(self) -> "Period":
         return Period(self.kind, _shift_year(self.start, -1), _shift_year(self.end, -1))
