@@ -44,10 +44,6 @@ def _period_from(queryset: QuerySet, name: str, value: date) -> QuerySet:
     return queryset.filter(period__gte=value.replace(day=1))
 
 
-def _period_to(queryset: QuerySet, name: str, value: date) -> QuerySet:
-    return queryset.filter(period__lte=value)
-
-
 class TalentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名/单位", method="search")
     education = django_filters.ChoiceFilter(label="学历", choices=Education.choices)
@@ -70,7 +66,7 @@ class EntitlementFilter(django_filters.FilterSet):
 
     period = django_filters.DateFilter(label="期间（该月1日）")
     period_from = _date_filter("所属期起", method=_period_from)
-    period_to = _date_filter("所属期止", method=_period_to)
+    period_to = _date_filter("所属期止", field_name="period", lookup_expr="lte")
     policy = django_filters.ModelChoiceFilter(label="政策", queryset=Policy.objects.all())
     status = django_filters.ChoiceFilter(label="状态", choices=EntitlementStatus.choices)
     planned = django_filters.BooleanFilter(label="计划发放（不含暂缓）", method="filter_planned")
@@ -93,7 +89,7 @@ class DisbursementFilter(django_filters.FilterSet):
 
     period = django_filters.DateFilter(label="期间（该月1日）")
     period_from = _date_filter("所属期起", method=_period_from)
-    period_to = _date_filter("所属期止", method=_period_to)
+    period_to = _date_filter("所属期止", field_name="period", lookup_expr="lte")
     policy = django_filters.ModelChoiceFilter(label="政策", queryset=Policy.objects.all())
 
     class Meta:
