@@ -93,7 +93,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A streaming replica for the cockpit's and reports' reads (config/db_router.py, docs/scaling.md).
 if _replica_url := env_str("DATABASE_REPLICA_URL", ""):
     DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
-    DATABASES["replica"].update({"TEST": {"MIRROR": "default"}, "OPTIONS": {"connect_timeout": 2}})
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2  # keeps the URL's own options (sslmode, …)
     MIDDLEWARE.append("config.db_router.ReplicaReadMiddleware")
 DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
