@@ -1,13 +1,11 @@
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 import django_filters
-from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from chains.models import Chain
+from core.calendar import start_of_day
+from core.filters import PeriodFilterForm, date_filter
 from matching.choices import (
     AgreementStatus,
     PostingCategory,
@@ -45,42 +43,14 @@ class SuggestionFilter(django_filters.FilterSet):
 
 # ---- dates (the cockpit's periods: both days inclusive, local time) -------------------------------------------------
 
-#: Dates outside these bounds are refused: they mean nothing here, and a local midnight at the edge of the calendar
-#: cannot be converted to UTC by the database layer.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
-
-
-def _date_filter(label: str, **kwargs: Any) -> django_filters.DateFilter:
-    return django_filters.DateFilter(
-        label=label,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
-        **kwargs,
-    )
-
-
-class PeriodFilterForm(forms.Form):
-    """Refuses a period that ends before it starts."""
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", "结束日期不能早于开始日期。")
-        return data
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
 
 class RoundtableFilter(django_filters.FilterSet):
     """`start`/`end`: held (`held_on`) between the two dates, both inclusive — the cockpit's roundtables held."""
 
     status = django_filters.ChoiceFilter(choices=RoundtableStatus.choices, label="状态")
     chain = django_filters.ModelChoiceFilter(queryset=Chain.objects.all(), label="产业链")
-    start = _date_filter("召开日期起", field_name="held_on", lookup_expr="gte")
-    end = _date_filter("召开日期止", field_name="held_on", lookup_expr="lte")
+    start = date_filter("召开日期起", field_name="held_on", lookup_expr="gte")
+    end = date_filter("召开日期止", field_name="held_on", lookup_expr="lte")
 
     class Meta:
         model = Roundtable
@@ -96,8 +66,8 @@ class AgreementFilter(django_filters.FilterSet):
     chain = django_filters.ModelChoiceFilter(
         queryset=Chain.objects.all(), field_name="roundtable__chain", label="产业链"
     )
-    start = _date_filter("达成日期起", method="filter_start")
-    end = _date_filter("达成日期止", method="filter_end")
+    start = date_filter("达成日期起", method="filter_start")
+    end = date_filter("达成日期止", method="filter_end")
 
     class Meta:
         model = Agreement
@@ -105,7 +75,7 @@ class AgreementFilter(django_filters.FilterSet):
         fields = ["status", "chain", "start", "end"]
 
     def filter_start(self, queryset: QuerySet[Agreement], name: str, value: date) -> QuerySet[Agreement]:
-        return queryset.filter(created_at__gte=_local_midnight(value))
+        return queryset.filter(created_at__gte=start_of_day(value))
 
     def filter_end(self, queryset: QuerySet[Agreement], name: str, value: date) -> QuerySet[Agreement]:
-        return queryset.filter(created_at__lt=_local_midnight(value + timedelta(days=1)))
+        return queryset.filter(created_at__lt=start_of_day(value + timedelta(days=1)))

@@ -15,14 +15,13 @@ from datetime import date
 from typing import Any
 
 import django_filters
-from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
 
 from accounts.choices import UnitKind
 from accounts.models import Unit
 from chains.models import Chain, Placement
 from core.calendar import end_of_day, start_of_day
+from core.filters import PeriodFilterForm, date_filter
 from service_requests.choices import Channel, DeliveryKind, Kind, State, Topic
 from service_requests.models import ServiceDelivery, ServiceRequest
 from service_requests.workflow import (
@@ -31,10 +30,6 @@ from service_requests.workflow import (
     RESOLVED_NEED_STATES,
     UNRESOLVED_NEED_STATES,
 )
-
-#: Dates outside these bounds are refused: they mean nothing here, and a local midnight at the edge of the calendar
-#: cannot be converted to UTC by the database layer.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 
 #: The date a workbench period applies to.
 DATE_FIELDS = {"submitted": "submitted_at", "resolved": "resolved_at"}
@@ -48,28 +43,8 @@ PROGRESS = {
 }
 
 
-def _date_filter(label: str, **kwargs: Any) -> django_filters.DateFilter:
-    return django_filters.DateFilter(
-        label=label,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
-        **kwargs,
-    )
-
-
 def _offices(request: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(kind=UnitKind.MANAGEMENT_OFFICE)
-
-
-class PeriodFilterForm(forms.Form):
-    """Refuses a period that ends before it starts."""
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", "结束日期不能早于开始日期。")
-        return data
 
 
 class RequestFilter(django_filters.FilterSet):
@@ -88,8 +63,8 @@ class RequestFilter(django_filters.FilterSet):
     date_field = django_filters.ChoiceFilter(
         label="期间按", choices=DATE_FIELD_CHOICES, method="filter_date_field", empty_label="提交时间"
     )
-    start = _date_filter("开始日期", method="filter_start")
-    end = _date_filter("结束日期", method="filter_end")
+    start = date_filter("开始日期", method="filter_start")
+    end = date_filter("结束日期", method="filter_end")
 
     class Meta:
         model = ServiceRequest
@@ -146,8 +121,8 @@ class DeliveryFilter(django_filters.FilterSet):
     office = django_filters.ModelChoiceFilter(
         label="管理处", queryset=_offices, field_name="enterprise__management_office"
     )
-    start = _date_filter("开始日期", field_name="delivered_on", lookup_expr="gte")
-    end = _date_filter("结束日期", field_name="delivered_on", lookup_expr="lte")
+    start = date_filter("开始日期", field_name="delivered_on", lookup_expr="gte")
+    end = date_filter("结束日期", field_name="delivered_on", lookup_expr="lte")
 
     class Meta:
         model = ServiceDelivery

@@ -1,41 +1,13 @@
 """FilterSets for the talent lists (pages, exports and the API use the same ones)."""
 
 from datetime import date
-from typing import Any
 
 import django_filters
-from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
 
+from core.filters import date_filter, range_form
 from talent.choices import Education, EntitlementStatus, TalentCategory
 from talent.models import Disbursement, Entitlement, Policy, Talent, TalentEvent
-
-#: Dates outside these bounds are refused (they mean nothing for a talent record).
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
-
-
-def _date_filter(label: str, **kwargs: Any) -> django_filters.DateFilter:
-    return django_filters.DateFilter(
-        label=label,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
-        **kwargs,
-    )
-
-
-def _range_form(first: str, last: str, message: str) -> type[forms.Form]:
-    """A filter form refusing a range whose end comes before its start."""
-
-    class RangeForm(forms.Form):
-        def clean(self) -> dict[str, Any]:
-            data = super().clean() or {}
-            start, end = data.get(first), data.get(last)
-            if start and end and start > end:
-                self.add_error(last, message)
-            return data
-
-    return RangeForm
 
 
 def _period_from(queryset: QuerySet, name: str, value: date) -> QuerySet:
@@ -57,7 +29,7 @@ class TalentFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(employer__name__icontains=value))
 
 
-PERIOD_RANGE_FORM = _range_form("period_from", "period_to", "所属期止不能早于所属期起。")
+PERIOD_RANGE_FORM = range_form("period_from", "period_to", "所属期止不能早于所属期起。")
 
 
 class EntitlementFilter(django_filters.FilterSet):
@@ -65,8 +37,8 @@ class EntitlementFilter(django_filters.FilterSet):
     (`talent.selectors.talent_figures`): entitlements of the months from `period_from`'s month to `period_to`, not held."""
 
     period = django_filters.DateFilter(label="期间（该月1日）")
-    period_from = _date_filter("所属期起", method=_period_from)
-    period_to = _date_filter("所属期止", field_name="period", lookup_expr="lte")
+    period_from = date_filter("所属期起", method=_period_from)
+    period_to = date_filter("所属期止", field_name="period", lookup_expr="lte")
     policy = django_filters.ModelChoiceFilter(label="政策", queryset=Policy.objects.all())
     status = django_filters.ChoiceFilter(label="状态", choices=EntitlementStatus.choices)
     planned = django_filters.BooleanFilter(label="计划发放（不含暂缓）", method="filter_planned")
@@ -88,8 +60,8 @@ class DisbursementFilter(django_filters.FilterSet):
     """`period_from`/`period_to`: the cockpit's talent subsidies paid (ledger rows of those months)."""
 
     period = django_filters.DateFilter(label="期间（该月1日）")
-    period_from = _date_filter("所属期起", method=_period_from)
-    period_to = _date_filter("所属期止", field_name="period", lookup_expr="lte")
+    period_from = date_filter("所属期起", method=_period_from)
+    period_to = date_filter("所属期止", field_name="period", lookup_expr="lte")
     policy = django_filters.ModelChoiceFilter(label="政策", queryset=Policy.objects.all())
 
     class Meta:
@@ -101,10 +73,10 @@ class DisbursementFilter(django_filters.FilterSet):
 class TalentEventFilter(django_filters.FilterSet):
     """`start`/`end`: events held between the two dates, both inclusive (the cockpit's talent events)."""
 
-    start = _date_filter("举办日期起", field_name="held_on", lookup_expr="gte")
-    end = _date_filter("举办日期止", field_name="held_on", lookup_expr="lte")
+    start = date_filter("举办日期起", field_name="held_on", lookup_expr="gte")
+    end = date_filter("举办日期止", field_name="held_on", lookup_expr="lte")
 
     class Meta:
         model = TalentEvent
-        form = _range_form("start", "end", "举办日期止不能早于举办日期起。")
+        form = range_form("start", "end", "举办日期止不能早于举办日期起。")
         fields = ["start", "end"]
