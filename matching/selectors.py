@@ -14,14 +14,14 @@ The private side of a posting (contact, internal note) is shown to the owner ent
 see that enterprise (`can_see_private`). Research institutions' postings are public to every staff role.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from accounts.choices import Role
 from core.access import get_visible_or_404
+from core.calendar import start_of_day
 from enterprises.selectors import enterprises_visible_to, sees_all_enterprises
 from matching.choices import AgreementStatus, PostingKind, PostingStatus, RoundtableStatus, SuggestionStatus
 from matching.models import Agreement, AgreementUpdate, Invitation, Posting, Roundtable, Suggestion
@@ -196,9 +196,7 @@ def innovation_figures(user: Any, start: date, end: date, chain: Any = None) -> 
     `chain` (a Chain or its id) narrows every figure to that chain.
     """
     chain_id = getattr(chain, "pk", chain)
-    tz = timezone.get_current_timezone()
-    start_dt = datetime.combine(start, time.min, tzinfo=tz)
-    end_dt = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    start_dt, end_dt = start_of_day(start), start_of_day(end + timedelta(days=1))
 
     roundtables = roundtables_visible_to(user).filter(held_on__gte=start, held_on__lte=end)
     agreements = agreements_visible_to(user).filter(created_at__gte=start_dt, created_at__lt=end_dt)
