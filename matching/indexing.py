@@ -7,10 +7,12 @@ chain links) bumps `vocabulary_version`, which makes every process reload in ful
 re-tokenised the postings. Nothing here assumes a single process: the stamp lives in the database.
 """
 
+import hashlib
 import threading
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
@@ -85,7 +87,30 @@ def tokenizer(vocabulary_version: int | None = None) -> Tokenizer:
 
 
 def indexed_postings() -> Any:
-    return Posting.objects.select_related("link", "enterprise", "institution")
+    # The index holds passage vectors; a posting's query vector is read only when it is the query.
+    return Posting.objects.select_related("link", "enterprise", "institution").defer("query_embedding")
+
+
+def text_hash(posting: Posting) -> str:
+    """The hash of the text the engine reads: stored with the vectors, it says which text they were computed from."""
+    return hashlib.sha256(posting.index_text().encode()).hexdigest()
+
+
+def stored_query_vector(posting: Posting) -> np.ndarray | None:
+    """The posting's query vector stored by the background task, if it was computed from the posting's current
+    text; None when dense matching is off, the vector is missing, or the text changed since (an edit whose
+    background embedding has not run yet): the caller then embeds the text itself.
+
+    One query by primary key; the vector and its hash are read from the database, not from the instance, which
+    may have been loaded before the background task stored them."""
+    if not dense_enabled() or posting.pk is None:
+        return None
+    data = (
+        Posting.objects.filter(pk=posting.pk, embedded_text_hash=text_hash(posting))
+        .values_list("query_embedding", flat=True)
+        .first()
+    )
+    return from_bytes(data)
 
 
 def posting_facts(posting: Posting) -> Facts:

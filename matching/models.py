@@ -68,9 +68,12 @@ class Posting(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The engine's stored inputs: tokens when the text changes, the embedding once per text (background task).
+    # The engine's stored inputs: tokens when the text changes; once per text (background task) the passage vector
+    # (what the index holds) and the query vector (what matching this posting against the others sends, so that
+    # the request path never runs the model for a posting), both of the text whose hash is `embedded_text_hash`.
     tokens = models.JSONField(_("分词"), default=list, blank=True, editable=False)
     embedding = models.BinaryField(_("向量"), null=True, blank=True, editable=False)
+    query_embedding = models.BinaryField(_("查询向量"), null=True, blank=True, editable=False)
     embedded_text_hash = models.CharField(max_length=64, blank=True, editable=False)
     index_version = models.BigIntegerField(_("索引版本"), default=0, db_index=True, editable=False)
 

@@ -14,6 +14,7 @@ from matching import indexing
 from matching.choices import PostingStatus
 from matching.engine.rescore import STAGE_ORDER
 from matching.models import Posting, Roundtable, Suggestion
+from matching.selectors import DEFERRED_RELATED
 
 #: A firm founded this recently counts as young (成长型).
 YOUNG_YEARS = 5
@@ -55,7 +56,7 @@ def roundtable_proposals(roundtable: Roundtable, *, limit: int = 12, depth: int 
         .select_related(
             "source", "target", "source__enterprise", "source__institution", "target__enterprise", "target__institution"
         )
-        .defer("source__embedding", "source__tokens", "target__embedding", "target__tokens")
+        .defer(*DEFERRED_RELATED)
     )
     pairs: dict[tuple[int, int], list[Suggestion]] = {}
     for suggestion in suggestions:

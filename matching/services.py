@@ -4,7 +4,6 @@ Each write is one transaction that checks permission and guards, validates, writ
 side effects (embedding, suggestions) after commit.
 """
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,7 +25,7 @@ from matching.choices import (
     RoundtableStatus,
     SuggestionStatus,
 )
-from matching.engine.dense import embed_passages, to_bytes
+from matching.engine.dense import embed_passages, embed_queries, to_bytes
 from matching.models import Agreement, AgreementUpdate, Invitation, Posting, Roundtable, Suggestion
 from matching.selectors import can_decide, can_edit_posting, can_organize, private_enterprise_ids
 
@@ -62,10 +61,6 @@ AGREEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 def _require(condition: bool) -> None:
     if not condition:
         raise PermissionDenied
-
-
-def _text_hash(posting: Posting) -> str:
-    return hashlib.sha256(posting.index_text().encode()).hexdigest()
 
 
 def _schedule_refresh(posting: Posting) -> None:
@@ -175,20 +170,30 @@ def posting_set_status(*, actor: Any, posting: Posting, status: str, reason: str
 
 
 def posting_embed(*, posting_id: int) -> bool:
-    """Store the posting's embedding once per text (idempotent). True when a new vector was stored."""
+    """Store the posting's passage and query vectors once per text (idempotent). True when a vector was stored.
+
+    Both are computed from the text whose hash is stored beside them, so a later edit makes them stale at once
+    (`indexing.stored_query_vector` then refuses the query vector) until this runs again for the new text. A
+    posting embedded before query vectors were stored gets only its query vector (the index is not touched)."""
     if not indexing.dense_enabled():
         return False
     posting = Posting.objects.filter(pk=posting_id).first()
     if posting is None:
         return False
-    digest = _text_hash(posting)
-    if posting.embedding and posting.embedded_text_hash == digest:
+    digest = indexing.text_hash(posting)
+    current = posting.embedded_text_hash == digest
+    if current and posting.embedding and posting.query_embedding:
         return False
-    vector = embed_passages([posting.index_text()])[0]
+    text = posting.index_text()
+    query = to_bytes(embed_queries([text])[0])
+    if current and posting.embedding:
+        Posting.objects.filter(pk=posting.pk, embedded_text_hash=digest).update(query_embedding=query)
+        return True
+    passage = to_bytes(embed_passages([text])[0])
     with transaction.atomic():
         version = indexing.bump()
         Posting.objects.filter(pk=posting.pk).update(
-            embedding=to_bytes(vector), embedded_text_hash=digest, index_version=version
+            embedding=passage, query_embedding=query, embedded_text_hash=digest, index_version=version
         )
     return True
 
@@ -199,6 +204,8 @@ def posting_embed(*, posting_id: int) -> bool:
 def suggestions_refresh(*, posting: Posting, k: int = SUGGESTIONS_PER_POSTING) -> list[Suggestion]:
     """Rank the complementary open postings for `posting` and store the top k with their score components.
 
+    The posting's stored query vector is used when it belongs to its current text (the model is not run); after
+    an edit, until the background task has embedded the new text, the text is embedded here.
     Decided suggestions keep their status and feedback; proposed ones that fell out of the top k are removed.
     """
     if posting.status != PostingStatus.OPEN:
@@ -211,6 +218,7 @@ def suggestions_refresh(*, posting: Posting, k: int = SUGGESTIONS_PER_POSTING) -
         k=k * 2,
         facts=indexing.posting_facts(posting),
         exclude={posting.pk},
+        vector=indexing.stored_query_vector(posting),
     )
     targets = {
         p.pk: p

@@ -35,6 +35,14 @@ def embed_passages(texts: Sequence[str]) -> np.ndarray:
     return np.asarray(model().passage(list(texts)), dtype=np.float32).reshape(len(texts), DIM)
 
 
+def embed_queries(texts: Sequence[str]) -> np.ndarray:
+    """Query vectors ("query: " prefix) of many texts, not cached: what the background task stores with a posting
+    so that matching the posting against others never runs the model on the request path."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    return np.asarray(model().query(list(texts)), dtype=np.float32).reshape(len(texts), DIM)
+
+
 @lru_cache(maxsize=512)
 def _query_vector(text: str) -> bytes:
     return np.asarray(model().query(text), dtype=np.float32).reshape(DIM).tobytes()

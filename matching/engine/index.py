@@ -328,13 +328,20 @@ class HybridIndex:
         facts: Facts | None = None,
         exclude: Collection[Hashable] = (),
         exact: bool = False,
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """The hybrid: BM25 and dense lists (each `depth` deep) fused by RRF, then re-scored with `facts`."""
+        """The hybrid: BM25 and dense lists (each `depth` deep) fused by RRF, then re-scored with `facts`.
+
+        `vector` is the text's query vector when the caller already has it (a posting's stored one, embedded from
+        exactly this text in the background): the model is then not run at all. Without it the text is embedded
+        in the pool while BM25 runs."""
         snap = self._refresh()
         depth = max(self.depth, k)
-        vector = _embedder().submit(dense_layer.embed_query, text) if self.dense and snap.vectors is not None else None
+        wanted: Future[np.ndarray] | np.ndarray | None = None
+        if self.dense and snap.vectors is not None:
+            wanted = vector if vector is not None else _embedder().submit(dense_layer.embed_query, text)
         sparse = self._bm25_rows(snap, self.tokenizer.tokens(text), kinds, exclude, depth)
-        dense = self._dense_rows(snap, vector, kinds, exclude, depth, exact) if vector is not None else []
+        dense = self._dense_rows(snap, wanted, kinds, exclude, depth, exact) if wanted is not None else []
         fused = rrf([[r for r, _ in sparse], [r for r, _ in dense]])
         sparse_at = {r: (i, s) for i, (r, s) in enumerate(sparse, start=1)}
         dense_at = {r: (i, s) for i, (r, s) in enumerate(dense, start=1)}
