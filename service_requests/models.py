@@ -238,6 +238,16 @@ class ServiceRequest(TimeStampedModel):
             ),
             # The workbench's order (due_at, newest first) over open work: the first page is the index's first rows.
             models.Index(fields=["due_at", "-id"], condition=models.Q(state__in=OPEN_STATES), name="sr_open_due_order"),
+            # A unit's running clocks (a handler's "overdue" = the unit's clocked records, counted, minus these),
+            # read from the index alone: the unit, state and kind, then the deadlines of the three clocks.
+            models.Index(
+                fields=["lead_unit", "state", "kind", "due_at", "sign_due_at", "accept_due_at"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="sr_open_unit_clocks",
+            ),
+            # Open requests of a unit's catalog services: the part of a handler's scope that the unit's maintained
+            # state counts (lead unit) do not hold, counted from the rows.
+            models.Index(fields=["service"], condition=models.Q(state__in=OPEN_STATES), name="sr_open_service"),
             models.Index(
                 fields=["pending_extension_workdays"],
                 condition=models.Q(pending_extension_workdays__isnull=False),
@@ -500,8 +510,8 @@ class StateCount(models.Model):
 
 class ServedMonths(models.Model):
     """Per enterprise and year, how many service events (need raised, matter done, service delivery) fell in each
-    month: an enterprise was served in a month-aligned period when one of its months there is non-zero, so the
-    cockpit's distinct "enterprises served" is one indexed count instead of a DISTINCT over millions of requests."""
+    month: an enterprise was served in a month-aligned period when one of its months there is non-zero. The writers
+    learn from it whether an enterprise enters or leaves a span, and keep `ServedCount`, which the cockpit reads."""
 
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", on_delete=models.CASCADE, related_name="+", verbose_name=_("企业")
@@ -525,7 +535,56 @@ class ServedMonths(models.Model):
         verbose_name = _("企业受服务月份")
         verbose_name_plural = _("企业受服务月份")
         constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="sr_served_enterprise_year")]
-        indexes = [models.Index(fields=["year", "office_key"], name="sr_served_year_office")]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.year}"
+
+
+class UnitStateCount(models.Model):
+    """How many requests of each kind are in each state now, per lead unit and management office (the cell of a
+    request: its `lead_unit` and its enterprise's `management_office`, 0 for none). Kept by `service_requests.rollup`
+    like `StateCount`: a handler's tab badges and page counts read the cells of their unit (as lead unit, and as
+    management office for an office's handlers) instead of counting the unit's open backlog."""
+
+    unit_key = models.PositiveIntegerField(_("主办单位"), default=0)
+    office_key = models.PositiveIntegerField(_("管理处"), default=0)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("状态"), max_length=15, choices=State.choices)
+    n = models.IntegerField(_("件数"), default=0)
+
+    class Meta:
+        verbose_name = _("单位状态计数")
+        verbose_name_plural = _("单位状态计数")
+        constraints = [
+            models.UniqueConstraint(fields=["unit_key", "office_key", "kind", "state"], name="sr_unit_state_count_cell")
+        ]
+        indexes = [models.Index(fields=["office_key"], name="sr_unit_state_count_office")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_key}/{self.office_key} {self.kind}/{self.state}: {self.n}"
+
+
+class ServedCount(models.Model):
+    """How many enterprises were served in each whole-month span of a year (months `first_month` to `last_month`,
+    both inclusive: every month, quarter, the year, the year to date, any run of months), per management office.
+    Kept by `service_requests.rollup` from the flips of `ServedMonths`: an enterprise counts in a span when one of its
+    months there is non-zero, so the cockpit's "enterprises served" is one row per office instead of a count over a
+    year's `ServedMonths`."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    first_month = models.PositiveSmallIntegerField(_("起始月"))
+    last_month = models.PositiveSmallIntegerField(_("截止月"))
+    office_key = models.PositiveIntegerField(_("管理处"), default=0)
+    n = models.IntegerField(_("企业数"), default=0)
+
+    class Meta:
+        verbose_name = _("受服务企业计数")
+        verbose_name_plural = _("受服务企业计数")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "first_month", "last_month", "office_key"], name="sr_served_count_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.first_month}-{self.last_month} {self.office_key}: {self.n}"

@@ -1,24 +1,30 @@
 """Maintained aggregates of the service chain, so the cockpit reads a year in a few hundred rows, not millions.
 
-Three tables (models `DailyTotal`, `ServedMonths`, `StateCount`) hold what the requests and deliveries contribute:
+Five tables (models `DailyTotal`, `ServedMonths`, `ServedCount`, `StateCount`, `UnitStateCount`) hold what the
+requests and deliveries contribute:
 
 - `DailyTotal`: per local day × chain × management office, the additive counts of `service_chain_figures`
   (needs collected and resolved, on time, reopened, signed, rated, satisfied, matters handled);
 - `ServedMonths`: per enterprise and year, the number of service events in each month, for the distinct count of
   enterprises served in a month-aligned period;
-- `StateCount`: per kind and state, the number of requests now (the workbench's badges for whole-area users).
+- `ServedCount`: per year, span of whole months (first to last month) and management office, the number of
+  enterprises served in it (one of their months there non-zero). Written from the flips of `ServedMonths`: its upsert
+  returns the enterprise's months, so the writer knows which spans the enterprise enters or leaves;
+- `StateCount`: per kind and state, the number of requests now (the workbench's badges for whole-area users);
+- `UnitStateCount`: the same per lead unit and management office (a handler's badges for their unit's work).
 
 They are not a cache. Every write of the services that changes a counted field applies the difference between the
 request's contribution before and after, in the same transaction, as one `INSERT … ON CONFLICT DO UPDATE SET n = n + d`
 per touched cell (atomic under concurrency on both databases). Bulk writes that bypass the services (the scale
 generator, a restore) end with `rebuild()` (`manage.py rebuild_service_totals`), which recomputes both tables from the
-rows in two set-based statements. `tests` compare the maintained tables with a rebuild after every workflow.
+rows in a few set-based statements. `tests` compare the maintained tables with a rebuild after every workflow.
 
 The definitions here are the ones of `selectors.service_chain_figures` (docs/service_requests.md): one place per rule —
 `contribution()` for one row and `_total_branches()` for the set must say the same thing, and a test holds them to it.
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -29,7 +35,15 @@ from django.utils import timezone
 
 from core.calendar import local_date
 from service_requests.choices import SATISFIED_FROM, Kind, State
-from service_requests.models import DailyTotal, ServedMonths, ServiceDelivery, ServiceRequest, StateCount
+from service_requests.models import (
+    DailyTotal,
+    ServedCount,
+    ServedMonths,
+    ServiceDelivery,
+    ServiceRequest,
+    StateCount,
+    UnitStateCount,
+)
 from service_requests.workflow import DONE_MATTER_STATES, RESOLVED_NEED_STATES, UNRESOLVED_NEED_STATES
 
 COUNTERS = (
@@ -52,13 +66,38 @@ Totals = Counter[tuple[date, int, int, str]]
 Served = Counter[tuple[int, int]]
 #: (kind, state) -> count
 States = Counter[tuple[str, str]]
+#: (lead unit key, office key, kind, state) -> count
+UnitStates = Counter[tuple[int, int, str, str]]
+#: (year, first month, last month, office key) -> enterprises
+Spans = Counter[tuple[int, int, int, int]]
+#: What one request contributes: to the daily totals, the served months, the state counts and the unit state counts.
+Contribution = tuple[Totals, Served, States, UnitStates]
+
+#: Every span of whole months of a year (first, last), both inclusive, with its bit mask (January = bit 0).
+SPANS: tuple[tuple[int, int, int], ...] = tuple(
+    (first, last, sum(1 << (month - 1) for month in range(first, last + 1)))
+    for first in range(1, 13)
+    for last in range(first, 13)
+)
 
 
-def contribution(request: ServiceRequest, office_key: int) -> tuple[Totals, Served, States]:
-    """What one request adds to the three tables, from its current field values."""
+def served_mask(months: Sequence[int]) -> int:
+    """The months (January first) in which an enterprise was served — a count above zero — as a bit mask."""
+    return sum(1 << index for index, n in enumerate(months) if n > 0)
+
+
+def served_spans(mask: int) -> list[tuple[int, int]]:
+    """The spans of whole months in which an enterprise with these served months (`served_mask`) was served: those
+    holding one of its months. The one rule of `ServedCount`, for the writers and the rebuild alike."""
+    return [(first, last) for first, last, bits in SPANS if mask & bits]
+
+
+def contribution(request: ServiceRequest, office_key: int) -> Contribution:
+    """What one request adds to the tables, from its current field values."""
     totals: Totals = Counter()
     served: Served = Counter()
     states: States = Counter({(str(request.kind), str(request.state)): 1})
+    units: UnitStates = Counter({(request.lead_unit_id or 0, office_key, str(request.kind), str(request.state)): 1})
     chain_key = request.chain_id or 0
 
     def add(moment: datetime, counter: str) -> None:
@@ -89,27 +128,28 @@ def contribution(request: ServiceRequest, office_key: int) -> tuple[Totals, Serv
         add(request.resolved_at, "matters_handled")
         day = local_date(request.resolved_at)
         served[(day.year, day.month)] += 1
-    return totals, served, states
+    return totals, served, states, units
 
 
 def office_key_of(request: ServiceRequest) -> int:
     return request.enterprise.management_office_id or 0
 
 
-def snapshot(request: ServiceRequest) -> tuple[Totals, Served, States]:
+def snapshot(request: ServiceRequest) -> Contribution:
     """The contribution before a change (call on the row just locked, before the handler runs)."""
     return contribution(request, office_key_of(request))
 
 
-def record_change(request: ServiceRequest, before: tuple[Totals, Served, States] | None) -> None:
+def record_change(request: ServiceRequest, before: Contribution | None) -> None:
     """Apply the difference between the request's contribution now and `before` (None for a new request)."""
     office_key = office_key_of(request)
-    totals, served, states = contribution(request, office_key)
+    totals, served, states, units = contribution(request, office_key)
     if before is not None:
         totals.subtract(before[0])
         served.subtract(before[1])
         states.subtract(before[2])
-    _apply(totals, {request.enterprise_id: (office_key, served)}, states)
+        units.subtract(before[3])
+    _apply(totals, {request.enterprise_id: (office_key, served)}, states, units)
 
 
 def record_new(requests: list[ServiceRequest]) -> None:
@@ -117,13 +157,15 @@ def record_new(requests: list[ServiceRequest]) -> None:
     totals: Totals = Counter()
     served: dict[int, tuple[int, Served]] = {}
     states: States = Counter()
+    units: UnitStates = Counter()
     for request in requests:
         office_key = office_key_of(request)
-        request_totals, request_served, request_states = contribution(request, office_key)
+        request_totals, request_served, request_states, request_units = contribution(request, office_key)
         totals.update(request_totals)
         states.update(request_states)
+        units.update(request_units)
         served.setdefault(request.enterprise_id, (office_key, Counter()))[1].update(request_served)
-    _apply(totals, served, states)
+    _apply(totals, served, states, units)
 
 
 def record_delivery(delivery: ServiceDelivery, sign: int = 1) -> None:
@@ -139,25 +181,55 @@ def enterprise_office_changed(enterprise_id: int, old_office: int | None, new_of
     if old_key == new_key:
         return
     totals: Totals = Counter()
+    units: UnitStates = Counter()
     for request in ServiceRequest.objects.filter(enterprise_id=enterprise_id).order_by():
-        totals.subtract(contribution(request, old_key)[0])
-        totals.update(contribution(request, new_key)[0])
-    _apply(totals, {})
+        before, after = contribution(request, old_key), contribution(request, new_key)
+        totals.subtract(before[0])
+        totals.update(after[0])
+        units.subtract(before[3])
+        units.update(after[3])
+    _apply(totals, {}, None, units)
+    # The served months' rows are locked after the tables above and before the served counts (the writers' order).
+    spans: Spans = Counter()
+    rows = ServedMonths.objects.select_for_update().filter(enterprise_id=enterprise_id).order_by("year")
+    for year, office_key, *months in rows.values_list("year", "office_key", *MONTHS):
+        for first, last in served_spans(served_mask(months)):
+            spans[(year, first, last, office_key)] -= 1
+            spans[(year, first, last, new_key)] += 1
     ServedMonths.objects.filter(enterprise_id=enterprise_id).update(office_key=new_key)
+    _apply(Counter(), {}, spans=spans)
 
 
-def _apply(totals: Totals, served: dict[int, tuple[int, Served]], states: States | None = None) -> None:
+def _apply(
+    totals: Totals,
+    served: dict[int, tuple[int, Served]],
+    states: States | None = None,
+    units: UnitStates | None = None,
+    *,
+    spans: Spans | None = None,
+) -> None:
+    """Write the differences. `spans` are served-count changes known beforehand (an office move); the flips of the
+    served months written here are added to them."""
     cells: dict[tuple[date, int, int], dict[str, int]] = {}
     for (day, chain_key, office_key, counter), n in totals.items():
         if n:
             cells.setdefault((day, chain_key, office_key), {})[counter] = n
     state_changes = {key: n for key, n in (states or {}).items() if n}
-    if not cells and not state_changes and not any(n for _, months in served.values() for n in months.values()):
+    unit_changes = {key: n for key, n in (units or {}).items() if n}
+    span_changes: Spans = Counter({key: n for key, n in (spans or {}).items() if n})
+    if (
+        not cells
+        and not state_changes
+        and not unit_changes
+        and not span_changes
+        and not any(n for _, months in served.values() for n in months.values())
+    ):
         return
     # Every writer takes the rows' locks in one order (tables, then sorted keys), so concurrent writers never deadlock.
     with connection.cursor() as cursor:
         for (kind, state), n in sorted(state_changes.items()):
             _increment(cursor, StateCount, {"kind": kind, "state": state}, {"n": n})
+        _increment_cells(cursor, UnitStateCount, ("unit_key", "office_key", "kind", "state"), unit_changes)
         for (day, chain_key, office_key), counts in sorted(cells.items()):
             _increment(
                 cursor,
@@ -172,14 +244,25 @@ def _apply(totals: Totals, served: dict[int, tuple[int, Served]], states: States
                 if n:
                     by_year.setdefault(year, {})[month] = n
             for year, month_counts in sorted(by_year.items()):
-                _increment(
+                row = _increment(
                     cursor,
                     ServedMonths,
                     {"enterprise_id": enterprise_id, "year": year},
                     {f"m{m}": month_counts.get(m, 0) for m in range(1, 13)},
                     changed={f"m{m}" for m in month_counts},
                     insert_only={"office_key": office_key},
+                    returning=("office_key", *MONTHS),
                 )
+                # The row as it is now (after any concurrent writer that held it): what it was is now minus our delta.
+                row_office, *now = row
+                before = served_mask([n - month_counts.get(month, 0) for month, n in enumerate(now, start=1)])
+                after = served_mask(now)
+                if before != after:
+                    for first, last in served_spans(before):
+                        span_changes[(year, first, last, row_office)] -= 1
+                    for first, last in served_spans(after):
+                        span_changes[(year, first, last, row_office)] += 1
+        _increment_cells(cursor, ServedCount, ("year", "first_month", "last_month", "office_key"), span_changes)
 
 
 def _increment(
@@ -190,19 +273,39 @@ def _increment(
     *,
     changed: Any = None,
     insert_only: dict[str, Any] | None = None,
-) -> None:
+    returning: Sequence[str] = (),
+) -> Any:
     """Add `counts` to the row of `model` with `key` (inserting it when missing), atomically:
-    `INSERT … ON CONFLICT (key) DO UPDATE SET c = c + EXCLUDED.c` for the `changed` columns (all by default)."""
+    `INSERT … ON CONFLICT (key) DO UPDATE SET c = c + EXCLUDED.c` for the `changed` columns (all by default).
+    With `returning`, the row's values of those columns after the change."""
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     values = {**key, **(insert_only or {}), **counts}
     columns = ", ".join(qn(name) for name in values)
     placeholders = ", ".join(["%s"] * len(values))
     updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in (changed or counts))
+    returned = f" RETURNING {', '.join(qn(c) for c in returning)}" if returning else ""
     cursor.execute(
         f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names are ours, values parameters
-        f"ON CONFLICT ({', '.join(qn(name) for name in key)}) DO UPDATE SET {updates}",
+        f"ON CONFLICT ({', '.join(qn(name) for name in key)}) DO UPDATE SET {updates}{returned}",
         list(values.values()),
+    )
+    return cursor.fetchone() if returning else None
+
+
+def _increment_cells(cursor: Any, model: Any, key: Sequence[str], changes: dict[Any, int]) -> None:
+    """Add each change to the `n` of its cell (key values → n), in one statement, cells in sorted order."""
+    rows = [(*cell, n) for cell, n in sorted(changes.items()) if n]
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = ", ".join(qn(name) for name in (*key, "n"))
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * (len(key) + 1)) + ")"] * len(rows))
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608 - names are ours, values parameters
+        f"ON CONFLICT ({', '.join(qn(name) for name in key)}) DO UPDATE SET n = {table}.n + EXCLUDED.n",
+        [value for row in rows for value in row],
     )
 
 
@@ -300,16 +403,61 @@ def _union(branches: list[QuerySet], columns: list[str]) -> tuple[str, list[Any]
 
 @transaction.atomic
 def rebuild_state_counts() -> int:
-    """Recompute the state counts from the requests (one GROUP BY)."""
+    """Recompute the state counts, area-wide and per lead unit and office, from the requests (one GROUP BY each)."""
     StateCount.objects.all()._raw_delete(StateCount.objects.db)
+    UnitStateCount.objects.all()._raw_delete(UnitStateCount.objects.db)
     rows = ServiceRequest.objects.order_by().values("kind", "state").annotate(n=Count("pk"))
     StateCount.objects.bulk_create(StateCount(**row) for row in rows)
+    cells = (
+        ServiceRequest.objects.order_by()
+        .values(
+            "kind",
+            "state",
+            unit_key=Coalesce("lead_unit_id", _zero()),
+            office_key=Coalesce("enterprise__management_office_id", _zero()),
+        )
+        .annotate(n=Count("pk"))
+    )
+    UnitStateCount.objects.bulk_create((UnitStateCount(**cell) for cell in cells), batch_size=1000)
     return StateCount.objects.count()
+
+
+def _served_mask_expression() -> Any:
+    """`served_mask` of a `ServedMonths` row, in SQL."""
+    return sum(
+        (_flag(Q(**{f"m{month}__gt": 0})) * Value(1 << (month - 1)) for month in range(2, 13)),
+        start=_flag(Q(m1__gt=0)),
+    )
+
+
+@transaction.atomic
+def rebuild_served_counts() -> int:
+    """Recompute the served counts from the served months: one GROUP BY of the enterprises by year, office and set of
+    served months (a few thousand groups), each group added to the spans `served_spans` gives it."""
+    ServedCount.objects.all()._raw_delete(ServedCount.objects.db)
+    counts: Spans = Counter()
+    groups = (
+        ServedMonths.objects.order_by()
+        .values("year", "office_key", mask=_served_mask_expression())
+        .annotate(n=Count("pk"))
+        .values_list("year", "office_key", "mask", "n")
+    )
+    for year, office_key, mask, n in groups:
+        for first, last in served_spans(mask):
+            counts[(year, first, last, office_key)] += n
+    ServedCount.objects.bulk_create(
+        (
+            ServedCount(year=year, first_month=first, last_month=last, office_key=office_key, n=n)
+            for (year, first, last, office_key), n in sorted(counts.items())
+        ),
+        batch_size=1000,
+    )
+    return len(counts)
 
 
 @transaction.atomic
 def rebuild() -> dict[str, int]:
-    """Recompute the three tables from the requests and deliveries. Returns the number of rows written."""
+    """Recompute the tables from the requests and deliveries. Returns the number of rows written."""
     qn = connection.ops.quote_name
     states = rebuild_state_counts()
     DailyTotal.objects.all()._raw_delete(DailyTotal.objects.db)
@@ -335,7 +483,9 @@ def rebuild() -> dict[str, int]:
     return {
         "daily_totals": DailyTotal.objects.count(),
         "served_months": ServedMonths.objects.count(),
+        "served_counts": rebuild_served_counts(),
         "state_counts": states,
+        "unit_state_counts": UnitStateCount.objects.count(),
     }
 
 
@@ -365,6 +515,13 @@ def state_counts() -> dict[tuple[str, str], int]:
     return {(kind, state): n for kind, state, n in StateCount.objects.values_list("kind", "state", "n")}
 
 
+def unit_state_counts(unit: int, *, as_office: bool = False) -> list[tuple[int, int, str, str, int]]:
+    """The cells (unit_key, office_key, kind, state, n) of the requests led by `unit`, and with `as_office` also those
+    of the enterprises it manages as their management office: each request once (one query over a few hundred rows)."""
+    condition = Q(unit_key=unit) | Q(office_key=unit) if as_office else Q(unit_key=unit)
+    return list(UnitStateCount.objects.filter(condition).values_list("unit_key", "office_key", "kind", "state", "n"))
+
+
 def _month_span(start: date, end: date, *, today: date | None = None) -> range | None:
     """The months a period covers when it is made of whole months of one year (a month, a quarter, the year, or
     the year to date: no service event lies after today); None otherwise."""
@@ -382,10 +539,7 @@ def served_count(start: date, end: date, *, office: Any = None, today: date | No
     months = _month_span(start, end, today=today)
     if months is None:
         return None
-    condition = Q()
-    for month in months:
-        condition |= Q(**{f"m{month}__gt": 0})
-    qs = ServedMonths.objects.filter(condition, year=start.year)
+    qs = ServedCount.objects.filter(year=start.year, first_month=months.start, last_month=months.stop - 1)
     if office:
         qs = qs.filter(office_key=getattr(office, "pk", office))
-    return qs.count()
+    return qs.aggregate(n=Sum("n"))["n"] or 0

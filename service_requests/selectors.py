@@ -11,7 +11,7 @@ Who sees which requests (needs and matters):
 | investment, talent, anonymous | none |
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime
 from typing import Any
 
@@ -79,22 +79,31 @@ def requests_scope_q(user: Any) -> Q | None:
 
         return Q(instructor=user) | Q(enterprise_id__in=paired_enterprise_ids(user)) | team
     if user.role == Role.HANDLER and user.unit_id:
-        # Uncorrelated (computed once, not per row), so PostgreSQL can combine the per-column indexes of this OR.
-        co_unit_request_ids = ServiceRequest.co_units.through.objects.filter(unit_id=user.unit_id).values(
-            "servicerequest_id"
-        )
-        condition = (
-            Q(lead_unit_id=user.unit_id)
-            | Q(pk__in=co_unit_request_ids)
-            | Q(service__unit_id=user.unit_id)
-            | team
-            | Q(proxy_agent=user)
-            | Q(window_clerk=user)
-        )
-        if user.unit.kind == UnitKind.MANAGEMENT_OFFICE:
-            condition |= Q(enterprise__management_office_id=user.unit_id)
+        unit_part, other_parts = _handler_scope(user)
+        condition = unit_part
+        for part in other_parts:
+            condition |= part
         return condition
     return Q(pk__in=[])
+
+
+def _handler_scope(user: Any) -> tuple[Q, list[Q]]:
+    """A handler's requests (not a window's, who sees all) in two parts: the unit's — led by the unit, and for a
+    management office also those of the enterprises it manages — which the unit state counts hold (`rollup`), and the
+    others — co-handled by the unit, of the unit's catalog services, naming the user — counted from their rows."""
+    unit_part = Q(lead_unit_id=user.unit_id)
+    if user.unit.kind == UnitKind.MANAGEMENT_OFFICE:
+        unit_part |= Q(enterprise__management_office_id=user.unit_id)
+    # Uncorrelated (computed once, not per row), so PostgreSQL can combine the per-column indexes of this OR.
+    co_unit_request_ids = ServiceRequest.co_units.through.objects.filter(unit_id=user.unit_id).values(
+        "servicerequest_id"
+    )
+    team = Q(interpreter=user) | Q(runner=user) | Q(reporter=user) | Q(supervisor=user)
+    return unit_part, [
+        Q(pk__in=co_unit_request_ids),
+        Q(service__unit_id=user.unit_id),
+        team | Q(proxy_agent=user) | Q(window_clerk=user),
+    ]
 
 
 def requests_visible_to(user: Any) -> QuerySet[ServiceRequest]:
@@ -235,10 +244,32 @@ def running_clock_count(qs: QuerySet[ServiceRequest], now: datetime, *, needs_on
     return int(row[0]) if row else 0
 
 
+def states_q(pairs: Any) -> Q:
+    """The records in one of these (kind, state) pairs, as one `kind = … AND state IN (…)` per kind."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, state in pairs:
+        by_kind.setdefault(str(kind), []).append(str(state))
+    condition = Q()
+    for kind, states in by_kind.items():
+        condition |= Q(kind=kind, state=states[0]) if len(states) == 1 else Q(kind=kind, state__in=states)
+    return condition
+
+
+#: A handler's tasks among what their unit leads: needs to sign and handle, matters not yet done.
+HANDLER_UNIT_TASKS: tuple[tuple[str, str], ...] = (
+    *((Kind.NEED, state) for state in (State.DISPATCHED, State.SIGNED, State.IN_PROGRESS)),
+    *((Kind.MATTER, state) for state in sorted(OPEN_MATTER_STATES)),
+)
+
+
+def _personal_tasks_q(user: Any) -> Q:
+    """Open needs naming the user as interpreter, runner or reporter."""
+    team = Q(interpreter=user) | Q(runner=user) | Q(reporter=user)
+    return team & Q(kind=Kind.NEED, state__in=UNRESOLVED_NEED_STATES)
+
+
 def my_tasks_q(user: Any) -> Q:
     """What waits for this user's action, by role."""
-    team = Q(interpreter=user) | Q(runner=user) | Q(reporter=user)
-    open_need = Q(kind=Kind.NEED, state__in=UNRESOLVED_NEED_STATES)
     if user.role == Role.ENTERPRISE:
         return Q(state__in=[State.AWAITING_INFO, State.RESOLVED, State.RETURNED]) | Q(
             kind=Kind.MATTER, state=State.DONE
@@ -248,18 +279,15 @@ def my_tasks_q(user: Any) -> Q:
     if user.is_superuser or user.role == Role.ADMIN:
         return Q(kind=Kind.NEED, state__in=[State.SUBMITTED, State.ACCEPTED, State.ESCALATED])
     if user.role == Role.INSTRUCTOR:
-        return (Q(instructor=user) & Q(kind=Kind.NEED, state__in=[State.SUBMITTED, State.ACCEPTED, State.RESOLVED])) | (
-            team & open_need
-        )
+        return (
+            Q(instructor=user) & Q(kind=Kind.NEED, state__in=[State.SUBMITTED, State.ACCEPTED, State.RESOLVED])
+        ) | _personal_tasks_q(user)
     if user.role == Role.HANDLER and user.unit_id:
-        mine = Q(lead_unit_id=user.unit_id) & (
-            Q(kind=Kind.NEED, state__in=[State.DISPATCHED, State.SIGNED, State.IN_PROGRESS])
-            | Q(kind=Kind.MATTER, state__in=OPEN_MATTER_STATES)
-        )
+        mine = Q(lead_unit_id=user.unit_id) & states_q(HANDLER_UNIT_TASKS)
         if user.unit.kind == UnitKind.WINDOW:
             mine |= Q(kind=Kind.NEED, state__in=[State.SUBMITTED, State.ACCEPTED])
-        return mine | (team & open_need)
-    return team & open_need
+        return mine | _personal_tasks_q(user)
+    return _personal_tasks_q(user)
 
 
 def workbench(user: Any, view: str = "mine", *, now: datetime | None = None) -> QuerySet[ServiceRequest]:
@@ -297,26 +325,67 @@ def badge_counts(user: Any, *, from_rows: bool = False) -> dict[str, int]:
 
     Whole-area users (admin, leader, supervisor) read the maintained state counts (`rollup.StateCount`): one query
     over a few dozen rows, plus "overdue" as the records with a clock minus those whose clock still runs (a small,
-    indexed set), and the leader's and supervisor's own items. Everyone else counts their scope in one query; every
-    tab counts open work (OPEN_STATES), so the rows are restricted to it before the aggregate and the partial index
-    sr_open_state_due serves the query. Only the enterprise's and the supervisor's "my tasks" reach beyond open
-    states (finished matters, returned needs, pending extensions): for them the condition widens. `from_rows=True`
-    counts the rows for everyone (the tests' comparison).
+    indexed set), and the leader's and supervisor's own items. A handler of a unit reads the unit's maintained counts
+    (`rollup.UnitStateCount`) for the unit's part of their scope and counts the rows of the rest (`_unit_badge_counts`).
+    Everyone else counts their scope in one query; every tab counts open work (OPEN_STATES), so the rows are
+    restricted to it before the aggregate and the partial index sr_open_state_due serves the query. Only the
+    enterprise's and the supervisor's "my tasks" reach beyond open states (finished matters, returned needs, pending
+    extensions): for them the condition widens. `from_rows=True` counts the rows for everyone (the tests' comparison).
     """
-    if requests_scope_q(user) is None and not from_rows:
-        return _area_badge_counts(user)
+    if not from_rows:
+        if requests_scope_q(user) is None:
+            return _area_badge_counts(user)
+        if getattr(user, "role", None) == Role.HANDLER and user.unit_id:
+            return _unit_badge_counts(user)
     mine = my_tasks_q(user)
     rows = Q(state__in=OPEN_STATES)
     if getattr(user, "role", None) in (Role.ENTERPRISE, Role.SUPERVISOR):
         rows |= mine
     qs = requests_visible_to(user).order_by().filter(rows)
-    return qs.aggregate(
-        mine=Count("pk", filter=mine),
-        intake=Count("pk", filter=Q(kind=Kind.NEED, state__in=[State.SUBMITTED, State.ACCEPTED])),
-        awaiting_sign=Count("pk", filter=Q(kind=Kind.NEED, state=State.DISPATCHED)),
-        awaiting_verify=Count("pk", filter=Q(kind=Kind.NEED, state__in=[State.RATED, State.ESCALATED])),
-        overdue=Count("pk", filter=overdue_q()),
+    return qs.aggregate(mine=Count("pk", filter=mine), **_tab_counts(overdue_q()))
+
+
+def _tab_counts(overdue: Q, *, among: Q | None = None) -> dict[str, Count]:
+    """The aggregates of the tabs other than "my tasks" (of the rows that are also `among`, when given)."""
+    conditions = {key: states_q(pairs) for key, pairs in BADGE_STATES.items()} | {"overdue": overdue}
+    return {
+        key: Count("pk", filter=condition if among is None else condition & among)
+        for key, condition in conditions.items()
+    }
+
+
+def _unit_badge_counts(user: Any) -> dict[str, int]:
+    """A unit handler's badges: the unit's part of their scope from its maintained state counts (one query over a few
+    hundred rows; "overdue" as there: the clocked records minus those whose clock still runs, a small indexed set),
+    plus the rest of the scope — co-handled, of the unit's services, naming the user — counted from its rows, which
+    the database reaches through their own indexes (co-units, the services' open requests, the user's roles). The
+    handler's "my tasks" is the unit's led tasks (counted) plus the open needs naming them outside those."""
+    now = timezone.now()
+    unit_part, other_parts = _handler_scope(user)
+    cells = rollup.unit_state_counts(user.unit_id, as_office=user.unit.kind == UnitKind.MANAGEMENT_OFFICE)
+    counted: Counter[tuple[str, str]] = Counter()
+    led: Counter[tuple[str, str]] = Counter()
+    for unit_key, _office_key, kind, state, n in cells:
+        counted[(kind, state)] += n
+        if unit_key == user.unit_id:
+            led[(kind, state)] += n
+
+    def total(counts: Counter[tuple[str, str]], pairs: Any) -> int:
+        return sum(counts[(str(kind), str(state))] for kind, state in pairs)
+
+    figures = {key: total(counted, pairs) for key, pairs in BADGE_STATES.items()}
+    unit_requests = ServiceRequest.objects.order_by().filter(unit_part)
+    figures["overdue"] = total(counted, CLOCKED) - running_clock_count(unit_requests, now)
+    figures["mine"] = total(led, HANDLER_UNIT_TASKS)
+    branches = [
+        ServiceRequest.objects.order_by().filter(part, state__in=OPEN_STATES).values("pk") for part in other_parts
+    ]
+    others = ServiceRequest.objects.order_by().filter(pk__in=branches[0].union(*branches[1:]))
+    led_tasks = Q(lead_unit_id=user.unit_id) & states_q(HANDLER_UNIT_TASKS)
+    rest = others.aggregate(
+        mine=Count("pk", filter=_personal_tasks_q(user) & ~led_tasks), **_tab_counts(overdue_q(now), among=~unit_part)
     )
+    return {key: figures[key] + (rest[key] or 0) for key in figures}
 
 
 def _area_badge_counts(user: Any) -> dict[str, int]:

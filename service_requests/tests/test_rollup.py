@@ -11,7 +11,7 @@ from accounts.tests.factories import UnitFactory
 from chains.tests.factories import ChainFactory, LinkFactory, PlacementFactory
 from enterprises.services import enterprise_update
 from service_requests import rollup
-from service_requests.models import DailyTotal, ServedMonths, StateCount
+from service_requests.models import DailyTotal, ServedCount, ServedMonths, StateCount, UnitStateCount
 from service_requests.selectors import badge_counts, service_chain_figures
 from service_requests.services.deliveries import delivery_record
 from service_requests.services.intake import matter_order, matters_import_handled, need_create
@@ -26,7 +26,7 @@ def _at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
 
 
-def _tables() -> tuple[set, set, set]:
+def _tables() -> tuple[set, set, set, set, set]:
     totals = {
         tuple(getattr(row, f) for f in ("day", "chain_key", "office_key", *rollup.COUNTERS))
         for row in DailyTotal.objects.all()
@@ -38,7 +38,13 @@ def _tables() -> tuple[set, set, set]:
         if any(getattr(row, m) for m in rollup.MONTHS)
     }
     states = {(row.kind, row.state, row.n) for row in StateCount.objects.all() if row.n}
-    return totals, served, states
+    unit_states = {
+        (row.unit_key, row.office_key, row.kind, row.state, row.n) for row in UnitStateCount.objects.all() if row.n
+    }
+    served_counts = {
+        (row.year, row.first_month, row.last_month, row.office_key, row.n) for row in ServedCount.objects.all() if row.n
+    }
+    return totals, served, states, unit_states, served_counts
 
 
 def _resolve(world, need, *, at: datetime, rating: int | None = 5, reopen: bool = False):
@@ -118,9 +124,68 @@ def busy(world):
 
 def test_maintained_tables_equal_a_rebuild_from_the_rows(world, busy):
     maintained = _tables()
-    assert maintained[0], "the services wrote daily totals"
+    assert all(maintained), "the services wrote every table"
     rollup.rebuild()
     assert _tables() == maintained
+
+
+def _served_from_months(year: int, first: int, last: int, office=None) -> int:
+    """The rule of `ServedCount`, counted from the served months (the query served_count ran before the counts)."""
+    from django.db.models import Q
+
+    condition = Q()
+    for month in range(first, last + 1):
+        condition |= Q(**{f"m{month}__gt": 0})
+    qs = ServedMonths.objects.filter(condition, year=year)
+    return (qs.filter(office_key=office.pk) if office else qs).count()
+
+
+def _assert_served_counts_equal_the_months(offices) -> None:
+    for year in (YEAR - 1, YEAR):
+        for first, last, _bits in rollup.SPANS:
+            for office in (None, *offices):
+                start = date(year, first, 1)
+                end = date(year + (last == 12), last % 12 + 1, 1) - timedelta(days=1)
+                expected = _served_from_months(year, first, last, office)
+                assert rollup.served_count(start, end, office=office) == expected, (year, first, last, office)
+
+
+def test_served_counts_equal_the_served_months_for_every_span(world, busy):
+    offices = (busy["office_a"], busy["office_b"])
+    _assert_served_counts_equal_the_months(offices)
+    # a delivery in a new month, one in a served month, and the removal of one: every span they touch follows
+    delivery_record(
+        actor=world.admin,
+        enterprise=world.enterprise,
+        kind="visit_service",
+        delivered_on=date(YEAR, 7, 5),
+        title="七月",
+    )
+    delivery_record(
+        actor=world.admin,
+        enterprise=world.enterprise,
+        kind="visit_service",
+        delivered_on=date(YEAR, 1, 5),
+        title="一月",
+    )
+    from service_requests.models import ServiceDelivery
+
+    rollup.record_delivery(ServiceDelivery.objects.get(title="走访"), sign=-1)
+    ServiceDelivery.objects.filter(title="走访").delete()
+    _assert_served_counts_equal_the_months(offices)
+    enterprise_update(actor=world.admin, enterprise=world.other_enterprise, management_office=busy["office_a"])
+    _assert_served_counts_equal_the_months(offices)
+    maintained = _tables()
+    rollup.rebuild()
+    assert _tables() == maintained
+
+
+def test_served_count_reads_one_row_per_office(world, busy, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert rollup.served_count(date(YEAR, 1, 1), date(YEAR, 12, 31)) == 2
+    with django_assert_num_queries(1):
+        assert rollup.served_count(date(YEAR, 1, 1), date(YEAR, 3, 31), office=busy["office_b"]) == 1
+    assert rollup.served_count(date(YEAR, 1, 1), date(YEAR, 1, 30)) is None
 
 
 PERIODS = [
@@ -243,3 +308,76 @@ def test_workbench_page_count_comes_from_the_badges(world, busy, client, django_
     assert page.paginator.count == badge_counts(world.admin, from_rows=True)["overdue"] == len(page.object_list)
     filtered = client.get(f"/services/requests/?view=overdue&chain={busy['chain'].pk}")
     assert filtered.context["page"].paginator.count == 1  # the office A firm's overdue need; counted, not badged
+
+
+@pytest.fixture
+def handled(world, busy):
+    """Work a department's and a management office's handlers see beyond what their unit leads: a need co-handled by
+    the department, a need of its catalog service dispatched elsewhere, the handler named as runner on another unit's
+    need, and an office's enterprise whose needs other units lead."""
+    from accounts.choices import Role
+    from accounts.tests.factories import UserFactory
+
+    office_handler = UserFactory(role=Role.HANDLER, username="w_office_handler", unit=busy["office_a"])
+    co_handled = need_create(actor=world.enterprise_user, enterprise=world.enterprise, title="协办", at=_at(TODAY))
+    request_act(actor=world.admin, request=co_handled, action="accept")
+    request_act(
+        actor=world.admin, request=co_handled, action="dispatch", lead_unit=world.other_unit, co_units=[world.unit]
+    )
+    of_service = need_create(
+        actor=world.other_enterprise_user,
+        enterprise=world.other_enterprise,
+        title="按服务",
+        service=world.service,
+        form_data={"staff_count": 1},
+    )
+    request_act(actor=world.admin, request=of_service, action="accept", at=_at(date(YEAR, 3, 2)))  # overdue
+    waiting = need_create(actor=world.enterprise_user, enterprise=world.enterprise, title="待派", at=_at(TODAY))
+    request_act(actor=world.admin, request=waiting, action="accept")
+    named = need_create(actor=world.other_enterprise_user, enterprise=world.other_enterprise, title="跑腿")
+    request_act(actor=world.admin, request=named, action="accept", runner=world.handler.pk)
+    request_act(actor=world.admin, request=named, action="dispatch", lead_unit=world.other_unit)
+    request_act(actor=world.other_handler, request=named, action="sign")
+    led_named = need_create(actor=world.enterprise_user, enterprise=world.enterprise, title="本单位跑腿")
+    request_act(actor=world.admin, request=led_named, action="accept", interpreter=world.handler.pk)
+    request_act(actor=world.admin, request=led_named, action="dispatch", lead_unit=world.unit)
+    request_act(actor=world.handler, request=led_named, action="sign")
+    request_act(actor=world.handler, request=led_named, action="ask_info", note="请补充")  # mine only as named
+    return {"office_handler": office_handler}
+
+
+def _handlers(world, handled) -> list:
+    return [world.handler, world.other_handler, world.co_handler, handled["office_handler"]]
+
+
+def test_handler_badges_from_unit_counts_equal_badges_from_rows(world, handled):
+    for user in _handlers(world, handled):
+        assert badge_counts(user) == badge_counts(user, from_rows=True), user.username
+    mine = badge_counts(world.handler)
+    assert mine["mine"] >= 2 and mine["overdue"] >= 1 and mine["intake"] >= 1
+    assert badge_counts(handled["office_handler"])["intake"] >= 2  # the office's enterprise's needs, led by nobody
+
+
+def test_handler_badges_follow_a_transfer_and_an_office_move(world, busy, handled):
+    from service_requests.models import ServiceRequest
+
+    need = ServiceRequest.objects.get(title="协办")
+    request_act(actor=world.other_handler, request=need, action="sign")
+    request_act(actor=world.other_handler, request=need, action="transfer", lead_unit=world.unit, reason="职责")
+    enterprise_update(actor=world.admin, enterprise=world.other_enterprise, management_office=busy["office_a"])
+    for user in _handlers(world, handled):
+        assert badge_counts(user) == badge_counts(user, from_rows=True), user.username
+    maintained = _tables()
+    rollup.rebuild()
+    assert _tables() == maintained
+
+
+def test_handler_workbench_counts_without_counting_the_backlog(world, handled, client, django_assert_num_queries):
+    """Session, user, unit; the unit's cells, its running clocks, the rest of the scope's rows; three filter choices;
+    the page (its count is the badge's)."""
+    client.force_login(world.handler)
+    with django_assert_num_queries(10):
+        response = client.get("/services/requests/")
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert page.paginator.count == badge_counts(world.handler, from_rows=True)["mine"] == len(page.object_list)

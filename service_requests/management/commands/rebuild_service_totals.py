@@ -1,6 +1,6 @@
-"""Recompute the service chain's maintained totals (daily totals, served months) from the requests and deliveries.
-
-Needed only after rows were written around the services (the scale generator, a restore of an old backup)."""
+"""Recompute the service chain's maintained totals (daily totals, served months and counts, state counts) from the
+requests and deliveries. Needed after rows were written around the services (the scale generator, a restore of an
+old backup) and after a migration that adds a maintained table."""
 
 import time
 from typing import Any
@@ -11,7 +11,7 @@ from service_requests import rollup
 
 
 class Command(BaseCommand):
-    help = "从诉求与服务记录重算服务链日汇总与企业受服务月份。"
+    help = "从诉求与服务记录重算服务链日汇总、企业受服务月份与计数、状态计数。"
 
     def handle(self, *args: Any, **options: Any) -> None:
         start = time.perf_counter()
