@@ -7,6 +7,9 @@ from chains.models import Chain, Link, Placement
 class ChainAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "sort_order")
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # its links' placements and its organizations' figures would go with it
+
 
 @admin.register(Link)
 class LinkAdmin(admin.ModelAdmin):
@@ -15,10 +18,29 @@ class LinkAdmin(admin.ModelAdmin):
     list_select_related = ("chain", "parent")
     search_fields = ("name", "keywords")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a link to another chain would move its placements' coverage figures behind the services' back.
+        return ("chain",) if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
+    """Read here; placed and removed through the chain map's pages and importer (`chains.services`), which audit the
+    change and keep the coverage figures (`chains.coverage`)."""
+
     list_display = ("enterprise", "link", "main_product")
     list_filter = ("link__chain",)
     list_select_related = ("enterprise", "link", "link__chain")
     autocomplete_fields = ("enterprise", "link")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -210,3 +210,29 @@ class GapRuleSetting(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.chain or '全区默认'} 阈值"
+
+
+# ---- maintained coverage figures (chains.coverage) ------------------------------------------------------------------
+
+
+class CoverageCount(models.Model):
+    """One figure of the organization chain's coverage for the whole area, kept by `chains.coverage` in the same
+    transaction as every write that changes it (party organizations, their enterprises and members, placements).
+
+    `kind` names the figure (`chains.coverage.KINDS`), `chain_key` the chain (0: organizations without a chain, or the
+    whole area for area-wide kinds), `formation` the organizations' formation ("" when the figure spans all)."""
+
+    kind = models.CharField(_("指标"), max_length=20)
+    chain_key = models.BigIntegerField(_("产业链"))
+    formation = models.CharField(_("组建方式"), max_length=20, blank=True)
+    n = models.BigIntegerField(_("数量"), default=0)
+
+    class Meta:
+        verbose_name = _("覆盖计数")
+        verbose_name_plural = _("覆盖计数")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "chain_key", "formation"], name="chains_coverage_count_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.chain_key}/{self.formation}: {self.n}"

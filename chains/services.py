@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
+from chains import coverage
 from chains.models import Chain, Link, Placement
 from core.services import audit_record
 from enterprises.models import Enterprise
@@ -36,9 +37,10 @@ def placement_upsert(
     *, actor: Any, enterprise: Enterprise, link: Link, main_product: str = ""
 ) -> tuple[Placement, bool]:
     """Place an enterprise on a link (or update its main product there). Returns (placement, created)."""
-    placement, created = Placement.objects.get_or_create(
-        enterprise=enterprise, link=link, defaults={"main_product": main_product}
-    )
+    with coverage.change(enterprises=[enterprise.pk]):
+        placement, created = Placement.objects.get_or_create(
+            enterprise=enterprise, link=link, defaults={"main_product": main_product}
+        )
     changed = not created and placement.main_product != main_product
     if changed:
         placement.main_product = main_product
@@ -57,4 +59,5 @@ def placement_upsert(
 @transaction.atomic
 def placement_delete(*, actor: Any, placement: Placement) -> None:
     audit_record(actor=actor, action="placement.delete", target=placement, summary=f"移除落链 {placement}")
-    placement.delete()
+    with coverage.change(enterprises=[placement.enterprise_id]):
+        placement.delete()

@@ -9,6 +9,12 @@ class EnterpriseAdmin(admin.ModelAdmin):
     list_filter = ("size_class", "is_key", "is_leading", "management_office")
     list_select_related = ("management_office",)
     search_fields = ("name", "short_name", "uscc")
+    # The office and the enterprise's existence carry maintained figures (service totals, coverage): they change only
+    # through the register's pages and importer (`enterprises.services`), which keep them.
+    readonly_fields = ("management_office",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(IndustryCode)

@@ -3,8 +3,22 @@ from django.contrib import admin
 from organizations import models
 
 
+class WrittenThroughServices(admin.ModelAdmin):
+    """Read here; written through the staff pages and importers, which audit the change and keep the maintained
+    coverage figures (`chains.coverage`) in the same transaction."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.PartyOrganization)
-class PartyOrganizationAdmin(admin.ModelAdmin):
+class PartyOrganizationAdmin(WrittenThroughServices):
     list_display = ("name", "org_type", "formation", "chain", "secretary_name")
     list_filter = ("org_type", "formation", "chain")
     list_select_related = ("chain",)
@@ -13,7 +27,7 @@ class PartyOrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.PartyMember)
-class PartyMemberAdmin(admin.ModelAdmin):
+class PartyMemberAdmin(WrittenThroughServices):
     list_display = ("name", "organization", "enterprise", "post")
     list_select_related = ("organization", "enterprise")
     search_fields = ("name",)

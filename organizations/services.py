@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from chains import coverage
 from core.services import audit_record, save_with_version
 from core.validators import validate_phone, validate_resident_id
 from enterprises.models import Enterprise
@@ -23,6 +24,8 @@ from organizations.models import (
     Visit,
 )
 
+COUNTED_FIELDS = {"chain", "formation"}  # an organization's fields that key its coverage figures
+
 
 def _created(actor: Any, obj: Any, action: str, summary: str) -> None:
     audit_record(actor=actor, action=action, target=obj, summary=summary)
@@ -30,10 +33,13 @@ def _created(actor: Any, obj: Any, action: str, summary: str) -> None:
 
 @transaction.atomic
 def organization_create(*, actor: Any, enterprises: Iterable[Enterprise] = (), **fields: Any) -> PartyOrganization:
-    organization = PartyOrganization(**fields)
-    organization.full_clean()
-    organization.save()
-    organization.enterprises.set(list(enterprises))
+    covered = list(enterprises)
+    with coverage.change(enterprises=[e.pk for e in covered]) as tracked:
+        organization = PartyOrganization(**fields)
+        organization.full_clean()
+        organization.save()
+        tracked.created(organization=organization.pk)
+        organization.enterprises.set(covered)
     _created(actor, organization, "organization.create", f"新增党组织 {organization.name}")
     return organization
 
@@ -52,9 +58,17 @@ def organization_update(
     if organization.parent_id is not None and organization.parent_id == organization.pk:
         raise ValidationError({"parent": "上级党组织不能是自身。"})
     organization.full_clean()
-    save_with_version(organization, expected_version=expected_version, fields=list(fields))
-    if enterprises is not None:
-        organization.enterprises.set(list(enterprises))
+    covered = None if enterprises is None else list(enterprises)
+    # Its current enterprises and the new ones change figures when its enterprises, chain or formation change.
+    counted = covered is not None or bool(COUNTED_FIELDS & {key.removesuffix("_id") for key in fields})
+    with coverage.change(
+        enterprises=[e.pk for e in covered or ()],
+        organizations=[organization.pk] if counted else [],
+        their_enterprises=counted,
+    ):
+        save_with_version(organization, expected_version=expected_version, fields=list(fields))
+        if covered is not None:
+            organization.enterprises.set(covered)
     audit_record(
         actor=actor, action="organization.update", target=organization, summary=f"修改党组织 {organization.name}"
     )
@@ -73,7 +87,8 @@ def _member_fields(fields: dict[str, Any]) -> dict[str, Any]:
 def member_create(*, actor: Any, **fields: Any) -> PartyMember:
     member = PartyMember(**_member_fields(fields))
     member.full_clean()
-    member.save()
+    with coverage.change(organizations=[member.organization_id]):
+        member.save()
     _created(actor, member, "member.create", f"新增党员 {member.name}")
     return member
 
@@ -82,10 +97,15 @@ def member_create(*, actor: Any, **fields: Any) -> PartyMember:
 def member_update(
     *, actor: Any, member: PartyMember, expected_version: int | None = None, **fields: Any
 ) -> PartyMember:
+    moved: set[int] = set()
+    if {"organization", "organization_id"} & set(fields):
+        # The organization it leaves (as stored, whatever this instance says) and the one it joins change counts.
+        moved = set(PartyMember.objects.filter(pk=member.pk).values_list("organization_id", flat=True))
     for key, value in _member_fields(fields).items():
         setattr(member, key, value)
     member.full_clean()
-    save_with_version(member, expected_version=expected_version, fields=list(fields))
+    with coverage.change(organizations=moved | {member.organization_id} if moved else set()):
+        save_with_version(member, expected_version=expected_version, fields=list(fields))
     audit_record(actor=actor, action="member.update", target=member, summary=f"修改党员 {member.name}")
     return member
 

@@ -106,3 +106,14 @@ def test_generated_data_has_its_service_totals_rebuilt():
         from_totals = service_chain_figures(admin, start, end)
         assert from_totals == service_chain_figures(admin, start, end, from_rows=True)
     assert from_totals["needs_collected"] > 0
+
+
+def test_generated_data_has_its_coverage_figures_rebuilt():
+    from chains import coverage
+    from chains.selectors import chain_coverage
+
+    call_command("generate_scale", enterprises=200, needs=50, talents=10, postings=10, seed=8, stdout=io.StringIO())
+    assert {k: n for k, n in coverage.counts().items() if n} == coverage.computed()
+    rows = chain_coverage()
+    assert rows == chain_coverage(from_rows=True)
+    assert sum(row["organizations"] for row in rows) > 0 and sum(row["placed"] for row in rows) > 0

@@ -14,7 +14,7 @@ from chains.tests.factories import ChainFactory, LinkFactory, PlacementFactory
 from core.models import AuditEvent
 from enterprises.tests.factories import EnterpriseFactory
 from enterprises.tests.querycount import assert_constant_queries
-from organizations.tests.factories import PartyMemberFactory, PartyOrganizationFactory, small_area
+from organizations.tests.factories import PartyMemberFactory, PartyOrganizationFactory, cover, small_area
 
 pytestmark = pytest.mark.django_db
 
@@ -62,12 +62,17 @@ def test_coverage_runs_a_constant_number_of_queries(area):
         enterprise = EnterpriseFactory.create()
         PlacementFactory.create(link=link, enterprise=enterprise)
         organization = PartyOrganizationFactory.create(chain=chain)
-        organization.enterprises.set([enterprise])
+        cover(organization, [enterprise])
         PartyMemberFactory.create(organization=organization)
     with CaptureQueriesContext(connection) as many:
         rows = chain_coverage()
+    with CaptureQueriesContext(connection) as counted:
+        assert chain_coverage(from_rows=True) == rows
+    with CaptureQueriesContext(connection) as scoped:
+        chain_coverage(area.instructor)
     assert len(rows) == 4
-    assert len(few) == len(many) == 7
+    assert len(few) == len(many) == 2  # chains, then the maintained figures
+    assert len(counted) == len(scoped) == 7
 
 
 def test_uncovered_lists_placed_enterprises_without_any_organization(area):

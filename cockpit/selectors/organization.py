@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from chains import coverage
 from chains.models import Chain, Placement
 from chains.selectors import chain_coverage, chains_visible_to
 from cockpit.scope import Scope
@@ -110,8 +111,10 @@ def organization_totals(scope: Scope) -> dict[str, int]:
     - members: members of those organizations (working at one of the office's enterprises);
     - pioneer_posts: pioneer posts and responsibility zones of those organizations;
     - commando_teams: commando teams of those organizations.
-    Five queries.
+    Five queries; for the whole area, the first three are the maintained figures (`chains.coverage`, one query).
     """
+    if scope.office is None and scope.area_wide:
+        return _maintained_totals(scope)
     office = _office_enterprises(scope)
     organizations = PartyOrganization.objects.all()
     links = Through.objects.all()
@@ -129,6 +132,29 @@ def organization_totals(scope: Scope) -> dict[str, int]:
         "organizations": organizations.count(),
         "enterprises_covered": links.order_by().values("enterprise").distinct().count(),
         "members": members.count(),
+        "pioneer_posts": PioneerPost.objects.filter(organization__in=org_ids).count(),
+        "commando_teams": CommandoTeam.objects.filter(organization__in=org_ids).count(),
+    }
+
+
+def _maintained_totals(scope: Scope) -> dict[str, int]:
+    counts = coverage.counts()
+
+    def total(kind: str) -> int:
+        return sum(
+            n
+            for (k, chain_key, _f), n in counts.items()
+            if k == kind and (scope.chain is None or chain_key == scope.chain.pk)
+        )
+
+    organizations = PartyOrganization.objects.all()
+    if scope.chain is not None:
+        organizations = organizations.filter(chain=scope.chain)
+    org_ids = organizations.order_by().values("pk")
+    return {
+        "organizations": total(coverage.ORGANIZATIONS),
+        "enterprises_covered": total(coverage.COVERED_ANY if scope.chain is None else coverage.COVERED_CHAIN),
+        "members": total(coverage.MEMBERS),
         "pioneer_posts": PioneerPost.objects.filter(organization__in=org_ids).count(),
         "commando_teams": CommandoTeam.objects.filter(organization__in=org_ids).count(),
     }

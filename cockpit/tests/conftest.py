@@ -31,7 +31,7 @@ from accounts.tests.factories import UnitFactory, UserFactory
 from chains.tests.factories import ChainFactory, LinkFactory, PlacementFactory
 from enterprises.tests.factories import EnterpriseFactory
 from organizations.models import CommandoTeam, PioneerPost
-from organizations.tests.factories import PartyMemberFactory, PartyOrganizationFactory
+from organizations.tests.factories import PartyMemberFactory, PartyOrganizationFactory, cover
 
 
 @pytest.fixture
@@ -45,13 +45,13 @@ def area(db):
         for i in range(1, 8)
     }
     org_lh1: Any = PartyOrganizationFactory(name="生命健康一支部", chain=lh)
-    org_lh1.enterprises.set([e[1], e[2]])
+    cover(org_lh1, [e[1], e[2]])
     org_lh2: Any = PartyOrganizationFactory(name="生命健康二支部", chain=lh)
-    org_lh2.enterprises.set([e[3]])
+    cover(org_lh2, [e[3]])
     org_de1: Any = PartyOrganizationFactory(name="数字经济联合支部", chain=de)
-    org_de1.enterprises.set([e[2], e[4]])
+    cover(org_de1, [e[2], e[4]])
     org_free: Any = PartyOrganizationFactory(name="区域联建支部", chain=None)
-    org_free.enterprises.set([e[5]])
+    cover(org_free, [e[5]])
     m = {
         1: PartyMemberFactory(organization=org_lh1, enterprise=e[1]),
         2: PartyMemberFactory(organization=org_lh1, enterprise=e[1]),

@@ -662,6 +662,17 @@ class ScaleGenerator:
             self._write("postings", table, rows(lo, hi))
         self.log(f"  postings: {n}")
 
+    def coverage_counts(self) -> None:
+        """The organizations, members and placements above bypass the services: their coverage figures
+        (`chains.coverage`) are recomputed once from the rows."""
+        from chains import coverage
+        from chains.models import CoverageCount
+
+        start = time.perf_counter()
+        rows = coverage.rebuild()
+        self.tables.add(CoverageCount._meta.db_table)
+        self.log(f"  coverage figures rebuilt: {rows} rows in {time.perf_counter() - start:.1f} s")
+
     def service_totals(self) -> None:
         """The rows above bypass the services, so the cockpit's maintained totals are recomputed once from them."""
         from service_requests import rollup
@@ -681,6 +692,7 @@ class ScaleGenerator:
             self.reference()
             self.enterprises()
             self.organizations()
+            self.coverage_counts()
             self.service_requests()
             self.talents()
             self.postings()

@@ -1,10 +1,13 @@
+from collections.abc import Iterable
 from datetime import date
 from types import SimpleNamespace
+from typing import Any
 
 import factory
 
 from accounts.choices import Role, UnitKind
 from accounts.tests.factories import UnitFactory, UserFactory
+from chains import coverage
 from chains.tests.factories import ChainFactory, LinkFactory, PlacementFactory
 from enterprises.tests.factories import EnterpriseFactory
 from organizations.choices import Formation, OrgType, PairingKind
@@ -12,12 +15,30 @@ from organizations.models import Pairing, PartyMember, PartyOrganization, Visit
 
 
 class PartyOrganizationFactory(factory.django.DjangoModelFactory):
+    """Organizations are counted by `chains.coverage` as the services count them (give enterprises with `cover`)."""
+
     class Meta:
         model = PartyOrganization
 
     name = factory.Sequence(lambda n: f"测试党支部{n}")
     org_type = OrgType.BRANCH
     formation = Formation.SINGLE
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        with coverage.change() as tracked:
+            organization = super()._create(model_class, *args, **kwargs)
+            tracked.created(organization=organization.pk)
+        return organization
+
+
+def cover(organization: PartyOrganization, enterprises: Iterable[Any]) -> None:
+    """Set the enterprises an organization covers, keeping the coverage figures (as `organization_update` does)."""
+    enterprises = list(enterprises)
+    with coverage.change(
+        enterprises=[e.pk for e in enterprises], organizations=[organization.pk], their_enterprises=True
+    ):
+        organization.enterprises.set(enterprises)
 
 
 class PartyMemberFactory(factory.django.DjangoModelFactory):
@@ -26,6 +47,11 @@ class PartyMemberFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"党员{n}")
     organization = factory.SubFactory(PartyOrganizationFactory)
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        with coverage.change(organizations=[kwargs["organization"].pk]):
+            return super()._create(model_class, *args, **kwargs)
 
 
 class PairingFactory(factory.django.DjangoModelFactory):
@@ -66,15 +92,15 @@ def small_area() -> SimpleNamespace:
     for enterprise, link in ((e1, l1), (e2, l1), (e3, l2), (e4, l2)):
         PlacementFactory.create(enterprise=enterprise, link=link)
     org_single = PartyOrganizationFactory.create(name="甲制药党支部", chain=chain, management_office=office_a)
-    org_single.enterprises.set([e1])
+    cover(org_single, [e1])
     org_joint = PartyOrganizationFactory.create(
         name="生命健康产业链联合党支部", chain=chain, formation=Formation.CHAIN_JOINT, org_type=OrgType.JOINT_BRANCH
     )
-    org_joint.enterprises.set([e1, e2])
+    cover(org_joint, [e1, e2])
     org_regional = PartyOrganizationFactory.create(
         name="第二管理处联合党支部", formation=Formation.REGIONAL_JOINT, management_office=office_b
     )
-    org_regional.enterprises.set([e3])
+    cover(org_regional, [e3])
     members = [
         PartyMemberFactory.create(
             organization=org_single, enterprise=e1, id_number=f"11010519900101{n:03d}X", phone="13800138000"

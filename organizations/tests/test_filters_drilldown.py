@@ -9,14 +9,14 @@ import pytest
 from django.urls import reverse
 
 from organizations.models import CommandoTeam, PioneerPost
-from organizations.tests.factories import PartyMemberFactory, PartyOrganizationFactory, small_area
+from organizations.tests.factories import PartyMemberFactory, PartyOrganizationFactory, cover, small_area
 
 
 @pytest.fixture
 def area(db):
     area = small_area()
     elsewhere = PartyOrganizationFactory.create(name="登记在甲处的支部", management_office=area.office_a)
-    elsewhere.enterprises.set([area.e3])
+    cover(elsewhere, [area.e3])
     area.elsewhere = elsewhere
     area.m_elsewhere = PartyMemberFactory.create(organization=elsewhere, enterprise=area.e3)
     area.m_single_at_b = PartyMemberFactory.create(organization=area.org_single, enterprise=area.e3)

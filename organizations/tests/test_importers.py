@@ -15,7 +15,7 @@ from enterprises.tests.factories import EnterpriseFactory
 from organizations.choices import Formation, OrgType
 from organizations.importers import MemberImporter, OrganizationImporter
 from organizations.models import PartyMember, PartyOrganization
-from organizations.tests.factories import PartyMemberFactory, PartyOrganizationFactory
+from organizations.tests.factories import PartyMemberFactory, PartyOrganizationFactory, cover
 
 ORG_HEADERS = [c.header for c in OrganizationImporter.columns]
 MEMBER_HEADERS = [c.header for c in MemberImporter.columns]
@@ -91,7 +91,7 @@ def test_organizations_import_with_parent_defined_later_in_the_same_file(client_
 def test_known_organization_name_updates_it_and_replaces_covered_enterprises(client_for, admin_user):
     old, new = EnterpriseFactory(), EnterpriseFactory()
     organization = PartyOrganizationFactory(name="甲公司党支部", secretary_name="旧书记")
-    organization.enterprises.set([old])
+    cover(organization, [old])
     unchanged = PartyOrganizationFactory(name="乙公司党支部", secretary_name="不变")
     client = client_for(admin_user)
     upload_to(

@@ -19,6 +19,7 @@ from organizations.tests.factories import (
     PartyMemberFactory,
     PartyOrganizationFactory,
     VisitFactory,
+    cover,
     small_area,
 )
 
@@ -39,7 +40,7 @@ def _grow(area, admin):
             n = counter["n"]
             enterprise = EnterpriseFactory.create(is_leading=True)
             organization = PartyOrganizationFactory.create(chain=area.chain, management_office=area.office_a)
-            organization.enterprises.set([enterprise])
+            cover(organization, [enterprise])
             member = PartyMemberFactory.create(organization=organization, enterprise=enterprise, phone="13900139000")
             pioneer_post_create(
                 actor=admin, kind=PostKind.PIONEER_POST, name=f"岗{n}", organization=organization, holder=member
