@@ -145,6 +145,11 @@ def main() -> None:
         timed("workbench first page, one unit's handler, my tasks", lambda: _page(handler, "mine"))
         timed("workbench first page, admin, overdue", lambda: _page(admin, "overdue"))
         timed("workbench tab badges, one unit's handler", lambda: selectors.badge_counts(handler))
+        timed(
+            "workbench tab badges, one unit's handler, counted from the rows (before the unit counts)",
+            lambda: selectors.badge_counts(handler, from_rows=True),
+            repeat=1,
+        )
         unit = Unit.objects.get(pk=units[0])
         timed(
             "monthly metrics for one unit (by instructor, admin)",
@@ -161,6 +166,9 @@ def main() -> None:
         timed(
             "service_chain_figures, year to date (admin)",
             lambda: selectors.service_chain_figures(admin, year_start, today),
+        )
+        timed(
+            "enterprises served, year to date (maintained span counts)", lambda: rollup.served_count(year_start, today)
         )
         one = selectors.requests_visible_to(admin).filter(source_ref="bench").order_by("-id").first()
         timed("one request's timeline", lambda: selectors.timeline_for(admin, one))
