@@ -27,7 +27,7 @@ def has_dimension(scope: Scope) -> bool:
 def talent_details(scope: Scope) -> dict[str, Any] | None:
     if not has_dimension(scope):
         return None
-    return talent_app_figures(scope.user, scope.period.start, scope.period.end)
+    return talent_app_figures(scope.user, scope.period.start, scope.period.end, with_talents=False)
 
 
 def talent_figures(scope: Scope, details: dict[str, Any] | None = None) -> dict[str, Any]:
