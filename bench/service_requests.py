@@ -171,6 +171,7 @@ def main() -> None:
             "enterprises served, year to date (maintained span counts)", lambda: rollup.served_count(year_start, today)
         )
         one = selectors.requests_visible_to(admin).filter(source_ref="bench").order_by("-id").first()
+        assert one is not None, "the generated needs are visible to the admin"
         timed("one request's timeline", lambda: selectors.timeline_for(admin, one))
         timed(
             "service_chain_figures, year to date, counted from the rows (before the totals)",
