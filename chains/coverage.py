@@ -53,9 +53,9 @@ CHUNK = 5000  # ids per IN (…) list
 Key = tuple[str, int, str]
 
 
-def _org_models() -> tuple[type[Model], type[Model], Any]:
-    organization = apps.get_model("organizations", "PartyOrganization")
-    return organization, apps.get_model("organizations", "PartyMember"), organization.enterprises.through
+def _org_models(registry: Any = apps) -> tuple[type[Model], type[Model], Any]:
+    organization = registry.get_model("organizations", "PartyOrganization")
+    return organization, registry.get_model("organizations", "PartyMember"), organization.enterprises.through
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
@@ -217,9 +217,10 @@ def counts() -> dict[Key, int]:
 # ---- rebuilding from the rows (set-based) ---------------------------------------------------------------------------
 
 
-def computed() -> Counter[Key]:
-    """Every figure counted from the rows (the same definitions as the contributions above), in seven queries."""
-    organization_model, member_model, through = _org_models()
+def computed(registry: Any = apps) -> Counter[Key]:
+    """Every figure counted from the rows (the same definitions as the contributions above), in seven queries.
+    `registry` is the app registry to take the models from (a migration passes its historical one)."""
+    organization_model, member_model, through = _org_models(registry)
     chain = Coalesce("chain_id", AREA)
     total: Counter[Key] = Counter()
 
@@ -259,7 +260,7 @@ def computed() -> Counter[Key]:
     any_cover = covers.values("enterprise_id").distinct().count()
     if any_cover:
         total[(COVERED_ANY, AREA, ALL)] = any_cover
-    placements = Placement.objects.order_by().values("link__chain_id")
+    placements = registry.get_model("chains", "Placement").objects.order_by().values("link__chain_id")
     for kind, rows in (
         (PLACED, placements),
         (PLACED_COVERED, placements.filter(Q(enterprise_id__in=covers.values("enterprise_id")))),
@@ -270,12 +271,14 @@ def computed() -> Counter[Key]:
 
 
 @transaction.atomic
-def rebuild() -> int:
-    """Recompute every figure from the rows (after a bulk load or a restore). Returns the number of rows written."""
-    figures = computed()
-    CoverageCount.objects.all().delete()
-    CoverageCount.objects.bulk_create(
-        CoverageCount(kind=kind, chain_key=chain_key, formation=formation, n=n)
+def rebuild(registry: Any = apps) -> int:
+    """Recompute every figure from the rows (after a bulk load, and by the migration that creates the table).
+    Returns the number of rows written."""
+    figures = computed(registry)
+    counts = registry.get_model("chains", "CoverageCount")
+    counts.objects.all().delete()
+    counts.objects.bulk_create(
+        counts(kind=kind, chain_key=chain_key, formation=formation, n=n)
         for (kind, chain_key, formation), n in sorted(figures.items())
     )
     return len(figures)
