@@ -35,7 +35,7 @@ from django.db.models import Count, F, Model, Q
 from django.db.models.functions import Coalesce
 
 from chains.models import CoverageCount, Placement
-from core.counters import increment
+from core.counters import increment_cells
 
 ORGANIZATIONS = "organizations"
 MEMBERS = "members"
@@ -196,11 +196,7 @@ def change(
 
 def _apply(delta: Counter[Key]) -> None:
     with connection.cursor() as cursor:
-        for (kind, chain_key, formation), n in sorted(delta.items()):
-            if n:
-                increment(
-                    cursor, CoverageCount, {"kind": kind, "chain_key": chain_key, "formation": formation}, {"n": n}
-                )
+        increment_cells(cursor, CoverageCount, ("kind", "chain_key", "formation"), delta)
 
 
 # ---- reading --------------------------------------------------------------------------------------------------------

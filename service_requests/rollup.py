@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Trun
 from django.utils import timezone
 
 from core.calendar import local_date
+from core.counters import increment, increment_cells
 from service_requests.choices import SATISFIED_FROM, Kind, State
 from service_requests.models import (
     DailyTotal,
@@ -228,10 +229,10 @@ def _apply(
     # Every writer takes the rows' locks in one order (tables, then sorted keys), so concurrent writers never deadlock.
     with connection.cursor() as cursor:
         for (kind, state), n in sorted(state_changes.items()):
-            _increment(cursor, StateCount, {"kind": kind, "state": state}, {"n": n})
-        _increment_cells(cursor, UnitStateCount, ("unit_key", "office_key", "kind", "state"), unit_changes)
+            increment(cursor, StateCount, {"kind": kind, "state": state}, {"n": n})
+        increment_cells(cursor, UnitStateCount, ("unit_key", "office_key", "kind", "state"), unit_changes)
         for (day, chain_key, office_key), counts in sorted(cells.items()):
-            _increment(
+            increment(
                 cursor,
                 DailyTotal,
                 {"day": day, "chain_key": chain_key, "office_key": office_key},
@@ -244,7 +245,7 @@ def _apply(
                 if n:
                     by_year.setdefault(year, {})[month] = n
             for year, month_counts in sorted(by_year.items()):
-                row = _increment(
+                row = increment(
                     cursor,
                     ServedMonths,
                     {"enterprise_id": enterprise_id, "year": year},
@@ -262,51 +263,7 @@ def _apply(
                         span_changes[(year, first, last, row_office)] -= 1
                     for first, last in served_spans(after):
                         span_changes[(year, first, last, row_office)] += 1
-        _increment_cells(cursor, ServedCount, ("year", "first_month", "last_month", "office_key"), span_changes)
-
-
-def _increment(
-    cursor: Any,
-    model: Any,
-    key: dict[str, Any],
-    counts: dict[str, int],
-    *,
-    changed: Any = None,
-    insert_only: dict[str, Any] | None = None,
-    returning: Sequence[str] = (),
-) -> Any:
-    """Add `counts` to the row of `model` with `key` (inserting it when missing), atomically:
-    `INSERT … ON CONFLICT (key) DO UPDATE SET c = c + EXCLUDED.c` for the `changed` columns (all by default).
-    With `returning`, the row's values of those columns after the change."""
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    values = {**key, **(insert_only or {}), **counts}
-    columns = ", ".join(qn(name) for name in values)
-    placeholders = ", ".join(["%s"] * len(values))
-    updates = ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in (changed or counts))
-    returned = f" RETURNING {', '.join(qn(c) for c in returning)}" if returning else ""
-    cursor.execute(
-        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names are ours, values parameters
-        f"ON CONFLICT ({', '.join(qn(name) for name in key)}) DO UPDATE SET {updates}{returned}",
-        list(values.values()),
-    )
-    return cursor.fetchone() if returning else None
-
-
-def _increment_cells(cursor: Any, model: Any, key: Sequence[str], changes: dict[Any, int]) -> None:
-    """Add each change to the `n` of its cell (key values → n), in one statement, cells in sorted order."""
-    rows = [(*cell, n) for cell, n in sorted(changes.items()) if n]
-    if not rows:
-        return
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    columns = ", ".join(qn(name) for name in (*key, "n"))
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * (len(key) + 1)) + ")"] * len(rows))
-    cursor.execute(
-        f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608 - names are ours, values parameters
-        f"ON CONFLICT ({', '.join(qn(name) for name in key)}) DO UPDATE SET n = {table}.n + EXCLUDED.n",
-        [value for row in rows for value in row],
-    )
+        increment_cells(cursor, ServedCount, ("year", "first_month", "last_month", "office_key"), span_changes)
 
 
 # ---- rebuild from the rows (set-based) ----------------------------------------------------------------------------
