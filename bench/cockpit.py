@@ -34,6 +34,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.choices import Role, UnitKind  # noqa: E402
 from accounts.models import Unit, User  # noqa: E402
+from chains import coverage  # noqa: E402
 from chains.models import Chain, Link, Placement  # noqa: E402
 from cockpit.periods import year_period  # noqa: E402
 from cockpit.scope import Scope  # noqa: E402
@@ -228,6 +229,9 @@ def build(scale: float) -> dict[str, Any]:
     start = time.perf_counter()
     rows = rollup.rebuild()  # the rows were written around the services: recompute the maintained totals once
     print(f"  {'service totals rebuilt':<36} {sum(rows.values()):>10,} rows  {time.perf_counter() - start:6.1f} s")
+    start = time.perf_counter()
+    cells = coverage.rebuild()  # the organizations, members and placements too
+    print(f"  {'coverage figures rebuilt':<36} {cells:>10,} rows  {time.perf_counter() - start:6.1f} s")
     print("ANALYZE …")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
