@@ -19,11 +19,12 @@ from django.db.models import Q, QuerySet
 
 from accounts.choices import UnitKind
 from accounts.models import Unit
-from chains.models import Chain, Placement
+from chains.models import Chain
 from core.calendar import end_of_day, start_of_day
 from core.filters import PeriodFilterForm, date_filter
 from service_requests.choices import Channel, DeliveryKind, Kind, State, Topic
 from service_requests.models import ServiceDelivery, ServiceRequest
+from service_requests.selectors import deliveries_on_chain_q
 from service_requests.workflow import (
     DONE_MATTER_STATES,
     OPEN_MATTER_STATES,
@@ -131,4 +132,4 @@ class DeliveryFilter(django_filters.FilterSet):
 
     def filter_chain(self, queryset: QuerySet[ServiceDelivery], name: str, value: Chain) -> QuerySet[ServiceDelivery]:
         """Deliveries to enterprises placed on one of the chain's links (a delivery has no chain of its own)."""
-        return queryset.filter(enterprise__in=Placement.objects.filter(link__chain=value).values("enterprise_id"))
+        return queryset.filter(deliveries_on_chain_q(value))

@@ -430,6 +430,14 @@ def service_for(user: Any, pk: Any) -> Service:
     return get_visible_or_404(Service.objects.filter(is_active=True).select_related("unit", "category"), pk=pk)
 
 
+def deliveries_on_chain_q(chain: Any) -> Q:
+    """Deliveries of a chain: a delivery has no chain of its own, so those to enterprises placed on one of the chain's
+    links (the rule of the cockpit's figure and of the deliveries list's `chain` filter)."""
+    from chains.models import Placement
+
+    return Q(enterprise__in=Placement.objects.filter(link__chain=chain).values("enterprise_id"))
+
+
 def deliveries_visible_to(user: Any) -> QuerySet[ServiceDelivery]:
     from enterprises.selectors import enterprises_visible_to
 
@@ -726,12 +734,8 @@ def service_chain_figures(
     qs = requests_visible_to(user).order_by()
     deliveries = deliveries_visible_to(user).order_by().filter(delivered_on__gte=start, delivered_on__lte=end)
     if chain:
-        from chains.models import Placement
-
         qs = qs.filter(chain=chain)
-        deliveries = deliveries.filter(
-            enterprise__in=Placement.objects.filter(link__chain=chain).values("enterprise_id")
-        )
+        deliveries = deliveries.filter(deliveries_on_chain_q(chain))
     if office:
         qs = qs.filter(enterprise__management_office=office)
         deliveries = deliveries.filter(enterprise__management_office=office)
