@@ -31,7 +31,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, F, Model, Q
+from django.db.models import Count, F, Model
 from django.db.models.functions import Coalesce
 
 from chains.models import CoverageCount, Placement
@@ -44,7 +44,6 @@ COVERED_CHAIN = "covered_chain"
 COVERED_ANY = "covered_any"
 PLACED = "placed"
 PLACED_COVERED = "placed_covered"
-KINDS = (ORGANIZATIONS, MEMBERS, COVERED, COVERED_CHAIN, COVERED_ANY, PLACED, PLACED_COVERED)
 
 AREA = 0  # chain_key of organizations without a chain, and of the area-wide kinds
 ALL = ""  # formation of the figures that span every formation
@@ -53,7 +52,9 @@ CHUNK = 5000  # ids per IN (…) list
 Key = tuple[str, int, str]
 
 
-def _org_models(registry: Any = apps) -> tuple[type[Model], type[Model], Any]:
+def org_models(registry: Any = apps) -> tuple[type[Model], type[Model], Any]:
+    """PartyOrganization, PartyMember and their enterprises' through model. The organizations app sits to the right
+    of chains in the dependency order, so chains reaches its models through the app registry instead of importing it."""
     organization = registry.get_model("organizations", "PartyOrganization")
     return organization, registry.get_model("organizations", "PartyMember"), organization.enterprises.through
 
@@ -69,7 +70,7 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
 
 def enterprise_contribution(enterprise_ids: Iterable[int]) -> Counter[Key]:
     """The distinct-enterprise figures these enterprises make up (two queries per 5,000 enterprises)."""
-    _organization, _member, through = _org_models()
+    _organization, _member, through = org_models()
     total: Counter[Key] = Counter()
     for ids in _chunks(enterprise_ids):
         covers: dict[int, set[tuple[int, str]]] = {}
@@ -105,7 +106,7 @@ def enterprise_contribution(enterprise_ids: Iterable[int]) -> Counter[Key]:
 
 def organization_contribution(organization_ids: Iterable[int]) -> Counter[Key]:
     """The organizations' own count and their members' count (two queries per 5,000 organizations)."""
-    organization_model, member_model, _through = _org_models()
+    organization_model, member_model, _through = org_models()
     total: Counter[Key] = Counter()
     for ids in _chunks(organization_ids):
         cells = {
@@ -130,7 +131,7 @@ def organization_contribution(organization_ids: Iterable[int]) -> Counter[Key]:
 
 def covered_enterprise_ids(organization_ids: Iterable[int]) -> set[int]:
     """The enterprises the organizations cover now (whose figures move when an organization changes)."""
-    _organization, _member, through = _org_models()
+    _organization, _member, through = org_models()
     found: set[int] = set()
     for ids in _chunks(organization_ids):
         found.update(
@@ -144,18 +145,18 @@ def covered_enterprise_ids(organization_ids: Iterable[int]) -> set[int]:
 
 @dataclass
 class Change:
-    """The enterprises and organizations a write touches; those created during the write contributed nothing before."""
+    """The enterprises and organizations a write touches."""
 
     enterprises: set[int] = field(default_factory=set)
     organizations: set[int] = field(default_factory=set)
-    created_organizations: set[int] = field(default_factory=set)
 
     def created(self, *, organization: int) -> None:
-        self.created_organizations.add(organization)
+        """An organization created during the write: it contributed nothing before, its contribution after counts."""
+        self.organizations.add(organization)
 
     def contribution(self) -> Counter[Key]:
         total = enterprise_contribution(self.enterprises)
-        total.update(organization_contribution(self.organizations | self.created_organizations))
+        total.update(organization_contribution(self.organizations))
         return total
 
 
@@ -180,7 +181,7 @@ def change(
     the organizations cover now (read after locking them), for a change of their chain, formation or enterprises. An
     organization created inside is registered with `tracked.created(organization=pk)`.
     """
-    organization_model, _member, _through = _org_models()
+    organization_model, _member, _through = org_models()
     tracked = Change(set(enterprises), set(organizations))
     with transaction.atomic():
         _lock(organization_model, tracked.organizations)
@@ -216,7 +217,7 @@ def counts() -> dict[Key, int]:
 def computed(registry: Any = apps) -> Counter[Key]:
     """Every figure counted from the rows (the same definitions as the contributions above), in seven queries.
     `registry` is the app registry to take the models from (a migration passes its historical one)."""
-    organization_model, member_model, through = _org_models(registry)
+    organization_model, member_model, through = org_models(registry)
     chain = Coalesce("chain_id", AREA)
     total: Counter[Key] = Counter()
 
@@ -259,7 +260,7 @@ def computed(registry: Any = apps) -> Counter[Key]:
     placements = registry.get_model("chains", "Placement").objects.order_by().values("link__chain_id")
     for kind, rows in (
         (PLACED, placements),
-        (PLACED_COVERED, placements.filter(Q(enterprise_id__in=covers.values("enterprise_id")))),
+        (PLACED_COVERED, placements.filter(enterprise_id__in=covers.values("enterprise_id"))),
     ):
         for chain_key, n in rows.annotate(n=Count("enterprise_id", distinct=True)).values_list("link__chain_id", "n"):
             total[(kind, chain_key, ALL)] += n

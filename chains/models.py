@@ -219,7 +219,7 @@ class CoverageCount(models.Model):
     """One figure of the organization chain's coverage for the whole area, kept by `chains.coverage` in the same
     transaction as every write that changes it (party organizations, their enterprises and members, placements).
 
-    `kind` names the figure (`chains.coverage.KINDS`), `chain_key` the chain (0: organizations without a chain, or the
+    `kind` names the figure (the table of `chains.coverage`), `chain_key` the chain (0: organizations without a chain, or the
     whole area for area-wide kinds), `formation` the organizations' formation ("" when the figure spans all)."""
 
     kind = models.CharField(_("指标"), max_length=20)

@@ -4,14 +4,13 @@ Chains and their links are facts of the area every staff role and enterprise use
 like enterprises (`enterprises.selectors.enterprises_visible_to`).
 
 Coverage joins chains with the organization chain. The organizations app sits to the right of chains in the
-dependency order, so coverage reaches its models through `apps.get_model` instead of importing the app.
+dependency order, so coverage reaches its models through the app registry (`chains.coverage.org_models`).
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.choices import Role
 from chains import coverage
@@ -92,12 +91,6 @@ def link_tree(chain: Chain, user: Any = None) -> list[dict[str, Any]]:
 # ---- coverage --------------------------------------------------------------------------------------------------
 
 
-def _org_models() -> tuple[type[Model], type[Model], type[Model]]:
-    organization = apps.get_model("organizations", "PartyOrganization")
-    member = apps.get_model("organizations", "PartyMember")
-    return organization, member, organization.enterprises.through
-
-
 def _rate(numerator: int, denominator: int) -> Decimal:
     if not denominator:
         return Decimal("0.0000")
@@ -136,7 +129,7 @@ def _maintained_coverage() -> Figures:
 
 def _counted_coverage(user: Any) -> Figures:
     """The figures counted from the rows, limited to the enterprises `user` may see (all without a user); six queries."""
-    organization_model, member_model, through = _org_models()
+    organization_model, member_model, through = coverage.org_models()
     visible: Any = enterprises_visible_to(user).order_by().values("pk") if user is not None else None
 
     organizations = organization_model._default_manager.filter(chain__isnull=False)
@@ -253,7 +246,7 @@ def chain_coverage_for(chain: Chain, user: Any = None) -> dict[str, Any]:
 
 def uncovered_enterprises(chain: Chain, user: Any) -> QuerySet[Enterprise]:
     """Enterprises placed on the chain (and visible to the user) that no party organization covers."""
-    _organization, _member, through = _org_models()
+    _organization, _member, through = coverage.org_models()
     on_chain = Placement.objects.filter(link__chain=chain).values("enterprise")
     return (
         enterprises_visible_to(user)

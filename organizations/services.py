@@ -97,14 +97,16 @@ def member_create(*, actor: Any, **fields: Any) -> PartyMember:
 def member_update(
     *, actor: Any, member: PartyMember, expected_version: int | None = None, **fields: Any
 ) -> PartyMember:
-    moved: set[int] = set()
+    counted: set[int] = set()
     if {"organization", "organization_id"} & set(fields):
         # The organization it leaves (as stored, whatever this instance says) and the one it joins change counts.
-        moved = set(PartyMember.objects.filter(pk=member.pk).values_list("organization_id", flat=True))
+        counted = set(PartyMember.objects.filter(pk=member.pk).values_list("organization_id", flat=True))
     for key, value in _member_fields(fields).items():
         setattr(member, key, value)
     member.full_clean()
-    with coverage.change(organizations=moved | {member.organization_id} if moved else set()):
+    if counted:
+        counted.add(member.organization_id)
+    with coverage.change(organizations=counted):
         save_with_version(member, expected_version=expected_version, fields=list(fields))
     audit_record(actor=actor, action="member.update", target=member, summary=f"修改党员 {member.name}")
     return member

@@ -202,7 +202,7 @@ CLOCKED = frozenset((kind, state) for kind, states, _ in CLOCKS for state in sta
 
 
 def _clock_q(kind: str, states: tuple[str, ...]) -> Q:
-    return Q(kind=kind, state=states[0]) if len(states) == 1 else Q(kind=kind, state__in=states)
+    return states_q((kind, state) for state in states)
 
 
 def overdue_q(now: datetime | None = None) -> Q:

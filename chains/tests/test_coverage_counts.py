@@ -22,7 +22,7 @@ from cockpit.scope import Scope
 from cockpit.selectors.organization import organization_totals
 from enterprises.tests.factories import EnterpriseFactory
 from organizations.choices import Formation
-from organizations.models import CommandoTeam, PartyMember, PartyOrganization, PioneerPost
+from organizations.models import PartyOrganization
 from organizations.services import member_create, member_update, organization_create, organization_update
 from organizations.tests.factories import small_area
 
@@ -43,22 +43,7 @@ def assert_exact(leader: Any = None) -> None:
 
 
 def _counted_totals(scope: Scope) -> dict[str, int]:
-    through = PartyOrganization.enterprises.through
-    organizations = PartyOrganization.objects.all()
-    links = through.objects.all()
-    members = PartyMember.objects.all()
-    if scope.chain is not None:
-        organizations = organizations.filter(chain=scope.chain)
-        links = links.filter(partyorganization__chain=scope.chain)
-        members = members.filter(organization__chain=scope.chain)
-    ids = organizations.values("pk")
-    return {
-        "organizations": organizations.count(),
-        "enterprises_covered": links.values("enterprise").distinct().count(),
-        "members": members.count(),
-        "pioneer_posts": PioneerPost.objects.filter(organization__in=ids).count(),
-        "commando_teams": CommandoTeam.objects.filter(organization__in=ids).count(),
-    }
+    return organization_totals(scope, from_rows=True)
 
 
 @pytest.fixture
