@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from chains.models import Chain, Link, Placement
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(Chain)
@@ -27,7 +28,7 @@ class LinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(ReadOnlyAdmin):
     """Read here; placed and removed through the chain map's pages and importer (`chains.services`), which audit the
     change and keep the coverage figures (`chains.coverage`)."""
 
@@ -35,12 +36,3 @@ class PlacementAdmin(admin.ModelAdmin):
     list_filter = ("link__chain",)
     list_select_related = ("enterprise", "link", "link__chain")
     autocomplete_fields = ("enterprise", "link")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,24 +1,13 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from organizations import models
 
 
-class WrittenThroughServices(admin.ModelAdmin):
-    """Read here; written through the staff pages and importers, which audit the change and keep the maintained
-    coverage figures (`chains.coverage`) in the same transaction."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(models.PartyOrganization)
-class PartyOrganizationAdmin(WrittenThroughServices):
+class PartyOrganizationAdmin(ReadOnlyAdmin):
+    """Written through the staff pages and importers, which keep the coverage figures (`chains.coverage`)."""
+
     list_display = ("name", "org_type", "formation", "chain", "secretary_name")
     list_filter = ("org_type", "formation", "chain")
     list_select_related = ("chain",)
@@ -27,7 +16,7 @@ class PartyOrganizationAdmin(WrittenThroughServices):
 
 
 @admin.register(models.PartyMember)
-class PartyMemberAdmin(WrittenThroughServices):
+class PartyMemberAdmin(ReadOnlyAdmin):
     list_display = ("name", "organization", "enterprise", "post")
     list_select_related = ("organization", "enterprise")
     search_fields = ("name",)
