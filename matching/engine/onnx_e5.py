@@ -360,7 +360,7 @@ def serialized_model(weights: E5File, variant: str) -> bytes:
         source, target = Path(scratch, "float.onnx"), Path(scratch, "int8.onnx")
         source.write_bytes(model.SerializeToString())
         previous = logging.root.manager.disable
-        logging.disable(logging.INFO)  # the quantizer logs one line per tensor at INFO
+        logging.disable(logging.WARNING)  # the quantizer logs a line per tensor, and advice, to the root logger
         try:
             # Shape inference does not type the contrib ops' outputs (MultiHeadAttention): they are float.
             quantize_dynamic(source, target, weight_type=QuantType.QInt8, per_channel=True,
@@ -457,7 +457,7 @@ class OnnxE5:
     def encode(self, texts: str | Sequence[str], is_query: bool = False) -> np.ndarray:
         """One run per window, never a padded batch: "mixed" quantises activations per tensor, so in a batch a text's
         vector would depend (by ≈ 0.001 of cosine) on the texts beside it; alone it is always the same vector. On one
-        core a batch does not pay anyway (measured: 113 passages/s one by one, 93/s in padded batches)."""
+        core a batch does not pay anyway (measured: ≈ 112 passages/s one by one, 93–99/s in padded batches)."""
         single = isinstance(texts, str)
         items = [texts] if isinstance(texts, str) else list(texts)
         out = np.zeros((len(items), self.dim), dtype=np.float32)
