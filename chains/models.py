@@ -216,23 +216,29 @@ class GapRuleSetting(TimeStampedModel):
 
 
 class CoverageCount(models.Model):
-    """One figure of the organization chain's coverage for the whole area, kept by `chains.coverage` in the same
-    transaction as every write that changes it (party organizations, their enterprises and members, placements).
+    """One figure of the organization chain's coverage for the whole area or one management office, kept by
+    `chains.coverage` in the same transaction as every write that changes it (party organizations, their enterprises
+    and members, placements, an enterprise moving to another office).
 
     `kind` names the figure (the table of `chains.coverage`), `chain_key` the chain (0: organizations without a chain, or the
-    whole area for area-wide kinds), `formation` the organizations' formation ("" when the figure spans all)."""
+    whole area for area-wide kinds), `formation` the organizations' formation ("" when the figure spans all),
+    `office_key` the management office's `Unit` id (0: the whole area; a plain number, not a foreign key, so the area's
+    cells need no null in the unique key)."""
 
     kind = models.CharField(_("指标"), max_length=20)
     chain_key = models.BigIntegerField(_("产业链"))
     formation = models.CharField(_("组建方式"), max_length=20, blank=True)
+    office_key = models.BigIntegerField(_("管理处"), default=0)
     n = models.BigIntegerField(_("数量"), default=0)
 
     class Meta:
         verbose_name = _("覆盖计数")
         verbose_name_plural = _("覆盖计数")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "chain_key", "formation"], name="chains_coverage_count_cell")
+            models.UniqueConstraint(
+                fields=["kind", "chain_key", "formation", "office_key"], name="chains_coverage_count_office_cell"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind}/{self.chain_key}/{self.formation}: {self.n}"
+        return f"{self.kind}/{self.chain_key}/{self.formation}/{self.office_key}: {self.n}"

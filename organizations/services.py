@@ -87,7 +87,7 @@ def _member_fields(fields: dict[str, Any]) -> dict[str, Any]:
 def member_create(*, actor: Any, **fields: Any) -> PartyMember:
     member = PartyMember(**_member_fields(fields))
     member.full_clean()
-    with coverage.change(organizations=[member.organization_id]):
+    with coverage.change(organizations=[member.organization_id], workplaces=[member.enterprise_id]):
         member.save()
     _created(actor, member, "member.create", f"新增党员 {member.name}")
     return member
@@ -98,15 +98,22 @@ def member_update(
     *, actor: Any, member: PartyMember, expected_version: int | None = None, **fields: Any
 ) -> PartyMember:
     counted: set[int] = set()
-    if {"organization", "organization_id"} & set(fields):
-        # The organization it leaves (as stored, whatever this instance says) and the one it joins change counts.
-        counted = set(PartyMember.objects.filter(pk=member.pk).values_list("organization_id", flat=True))
+    workplaces: set[int | None] = set()
+    if {"organization", "organization_id", "enterprise", "enterprise_id"} & set(fields):
+        # The organization it leaves and the one it joins change counts, and so does a move to an enterprise of another
+        # office (as stored, whatever this instance says); the enterprises are locked against an office move meanwhile.
+        for organization_id, enterprise_id in PartyMember.objects.filter(pk=member.pk).values_list(
+            "organization_id", "enterprise_id"
+        ):
+            counted.add(organization_id)
+            workplaces.add(enterprise_id)
     for key, value in _member_fields(fields).items():
         setattr(member, key, value)
     member.full_clean()
     if counted:
         counted.add(member.organization_id)
-    with coverage.change(organizations=counted):
+        workplaces.add(member.enterprise_id)
+    with coverage.change(organizations=counted, workplaces=workplaces):
         save_with_version(member, expected_version=expected_version, fields=list(fields))
     audit_record(actor=actor, action="member.update", target=member, summary=f"修改党员 {member.name}")
     return member

@@ -4,10 +4,10 @@ pioneer posts and commando teams.
 These are stock figures (what exists now), not flows of the period. Per chain they are `chains.selectors.chain_coverage`
 itself, so the cockpit and the coverage page never disagree. Narrowed to a management office (管理处), they follow the
 scoping rule chain_coverage applies to an office's staff: organizations covering one of the office's enterprises, those
-enterprises, and the members working at them (`office_chain_coverage` below, which belongs in chain_coverage as an
-`office=` argument — see docs/cockpit.md). The office rule itself lives in `organizations.selectors`
+enterprises, and the members working at them. The office rule itself lives in `organizations.selectors`
 (`organizations_of_office_q`, `members_of_office_q`), which the organization lists' `office` filter applies too, so a
-figure and the list it links to cannot drift apart.
+figure and the list it links to cannot drift apart; `chains.coverage` keeps the same figures per office (`office_key`),
+and `from_rows=True` counts them from the rows with that rule instead (the tests' comparison).
 """
 
 from decimal import Decimal
@@ -39,8 +39,52 @@ def _rate(numerator: int, denominator: int) -> Decimal:
     return (Decimal(numerator) / Decimal(denominator)).quantize(RATE_PLACES)
 
 
-def office_chain_coverage(scope: Scope) -> list[dict[str, Any]]:
-    """chain_coverage's figures for the enterprises of one management office (five queries)."""
+def _coverage_row(
+    chain: Chain, organizations: int, covered: int, members: int, placed: int, placed_covered: int
+) -> dict[str, Any]:
+    return {
+        "chain": chain.name,
+        "chain_id": chain.pk,
+        "code": chain.code,
+        "organizations": organizations,
+        "enterprises_covered": covered,
+        "members": members,
+        "placed": placed,
+        "placed_covered": placed_covered,
+        "uncovered": placed - placed_covered,
+        "coverage_rate": _rate(placed_covered, placed),
+    }
+
+
+def office_chain_coverage(scope: Scope, *, from_rows: bool = False) -> list[dict[str, Any]]:
+    """chain_coverage's figures for the enterprises of one management office: the maintained figures of the office
+    (`chains.coverage`, two queries with the chains), or with `from_rows=True` counted from the rows (six queries)."""
+    assert scope.office is not None
+    if from_rows:
+        return _counted_office_chain_coverage(scope)
+    chains = list(chains_visible_to(scope.user))
+    per_chain: dict[tuple[str, int], int] = {}
+    for (kind, chain_key, _formation), n in coverage.counts(scope.office.pk).items():
+        per_chain[(kind, chain_key)] = per_chain.get((kind, chain_key), 0) + n
+
+    def figure(kind: str, chain: Chain) -> int:
+        return per_chain.get((kind, chain.pk), 0)
+
+    return [
+        _coverage_row(
+            chain,
+            figure(coverage.ORGANIZATIONS, chain),
+            figure(coverage.COVERED_CHAIN, chain),
+            figure(coverage.MEMBERS, chain),
+            figure(coverage.PLACED, chain),
+            figure(coverage.PLACED_COVERED, chain),
+        )
+        for chain in chains
+    ]
+
+
+def _counted_office_chain_coverage(scope: Scope) -> list[dict[str, Any]]:
+    """office_chain_coverage counted from the rows with the office rule (six queries)."""
     assert scope.office is not None
     office = _office_enterprises(scope)
     chains = list(chains_visible_to(scope.user))
@@ -75,29 +119,25 @@ def office_chain_coverage(scope: Scope) -> list[dict[str, Any]]:
         .annotate(n=Count("enterprise", distinct=True))
         .values_list("link__chain", "n")
     )
-    rows = []
-    for chain in chains:
-        n_placed, n_covered = placed.get(chain.pk, 0), placed_covered.get(chain.pk, 0)
-        rows.append(
-            {
-                "chain": chain.name,
-                "chain_id": chain.pk,
-                "code": chain.code,
-                "organizations": orgs.get(chain.pk, 0),
-                "enterprises_covered": covered.get(chain.pk, 0),
-                "members": members.get(chain.pk, 0),
-                "placed": n_placed,
-                "placed_covered": n_covered,
-                "uncovered": n_placed - n_covered,
-                "coverage_rate": _rate(n_covered, n_placed),
-            }
+    return [
+        _coverage_row(
+            chain,
+            orgs.get(chain.pk, 0),
+            covered.get(chain.pk, 0),
+            members.get(chain.pk, 0),
+            placed.get(chain.pk, 0),
+            placed_covered.get(chain.pk, 0),
         )
-    return rows
+        for chain in chains
+    ]
 
 
-def coverage_rows(scope: Scope) -> list[dict[str, Any]]:
+def coverage_rows(scope: Scope, *, from_rows: bool = False) -> list[dict[str, Any]]:
     """Per chain (only the chosen chain when the scope names one): organizations, enterprises covered, members, …"""
-    rows = office_chain_coverage(scope) if scope.office is not None else chain_coverage(scope.user)
+    if scope.office is not None:
+        rows = office_chain_coverage(scope, from_rows=from_rows)
+    else:
+        rows = chain_coverage(scope.user, from_rows=from_rows)
     if scope.chain is not None:
         rows = [row for row in rows if row["chain_id"] == scope.chain.pk]
     return rows
@@ -111,8 +151,8 @@ def organization_totals(scope: Scope, *, from_rows: bool = False) -> dict[str, i
     - members: members of those organizations (working at one of the office's enterprises);
     - pioneer_posts: pioneer posts and responsibility zones of those organizations;
     - commando_teams: commando teams of those organizations.
-    Five queries; for the whole area the first three are the maintained figures (`chains.coverage`, one query), and
-    `from_rows=True` counts them from the rows instead (the tests' comparison).
+    Three queries: the first three figures are the maintained ones of the area or the office (`chains.coverage`, one
+    query), and `from_rows=True` counts them from the rows instead (five queries, the tests' comparison).
     """
     office = _office_enterprises(scope)
     organizations = PartyOrganization.objects.all()
@@ -127,7 +167,7 @@ def organization_totals(scope: Scope, *, from_rows: bool = False) -> dict[str, i
         links = links.filter(enterprise__in=office)
         members = members.filter(members_of_office_q(scope.office))
     org_ids = organizations.order_by().values("pk")
-    if office is None and scope.area_wide and not from_rows:
+    if not from_rows and (office is not None or scope.area_wide):
         figures = _maintained_totals(scope)
     else:
         figures = {
@@ -143,8 +183,9 @@ def organization_totals(scope: Scope, *, from_rows: bool = False) -> dict[str, i
 
 
 def _maintained_totals(scope: Scope) -> dict[str, int]:
-    """organizations, enterprises_covered and members of the whole area (or a chain) from `chains.coverage`."""
-    counts = coverage.counts()
+    """organizations, enterprises_covered and members of the whole area or the office (or a chain of them) from
+    `chains.coverage`."""
+    counts = coverage.counts(coverage.WHOLE_AREA if scope.office is None else scope.office.pk)
 
     def total(kind: str) -> int:
         return sum(
@@ -160,9 +201,10 @@ def _maintained_totals(scope: Scope) -> dict[str, int]:
     }
 
 
-def organization_chain_figures(scope: Scope) -> dict[str, Any]:
-    """Totals plus `by_chain` rows (chain, code, organizations, enterprises_covered, members, coverage_rate, …)."""
-    figures: dict[str, Any] = dict(organization_totals(scope))
+def organization_chain_figures(scope: Scope, *, from_rows: bool = False) -> dict[str, Any]:
+    """Totals plus `by_chain` rows (chain, code, organizations, enterprises_covered, members, coverage_rate, …);
+    `from_rows=True` counts them from the rows (the tests' comparison)."""
+    figures: dict[str, Any] = dict(organization_totals(scope, from_rows=from_rows))
     figures["by_chain"] = [
         {
             key: row[key]
@@ -178,7 +220,7 @@ def organization_chain_figures(scope: Scope) -> dict[str, Any]:
                 "coverage_rate",
             )
         }
-        for row in coverage_rows(scope)
+        for row in coverage_rows(scope, from_rows=from_rows)
     ]
     return figures
 
