@@ -18,7 +18,9 @@ scope is not a key of these counts). One row of `CoverageCount` per figure and o
 `office_key` is 0 for the whole area, otherwise the management office's `Unit` id, by the office rule of
 `organizations.selectors`: the enterprise-based kinds count in the enterprise's office; an organization counts in every
 office among its covered enterprises' offices (once per office); a member counts in the office of the enterprise they
-work at. An enterprise without an office, and a member without an enterprise, count only for the whole area.
+work at. An enterprise without an office, and a member without an enterprise, count only for the whole area. The pairs
+(organization, office) themselves are kept in `CoverageOffice`, so an office's pioneer posts and commando teams are
+counted from their rows by a join on it (`office_organization_ids`).
 
 Distinct counts cannot be added up, so the unit of change is the enterprise: every write that can change what an
 enterprise contributes (an organization's enterprises, chain or formation; a placement) runs inside `change()`, which
@@ -42,7 +44,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Model
 from django.db.models.functions import Coalesce
 
-from chains.models import CoverageCount, Placement
+from chains.models import CoverageCount, CoverageOffice, Placement
 from core.counters import increment_cells
 
 ORGANIZATIONS = "organizations"
@@ -60,6 +62,7 @@ CHUNK = 5000  # ids per IN (…) list
 
 Cell = tuple[str, int, str]  # kind, chain_key, formation
 Key = tuple[str, int, str, int]  # … and office_key
+Pair = tuple[int, int]  # office_key, organization id
 #: Enterprises whose management office is taken from here instead of the database (the office an enterprise had
 #: before a move, already saved, when the contribution "before" the move is computed).
 Offices = Mapping[int, int | None]
@@ -137,10 +140,12 @@ def enterprise_contribution(enterprise_ids: Iterable[int], moved: Offices = NO_M
     return total
 
 
-def organization_contribution(organization_ids: Iterable[int], moved: Offices = NO_MOVE) -> Counter[Key]:
+def organization_contribution(
+    organization_ids: Iterable[int], moved: Offices = NO_MOVE, pairs: set[Pair] | None = None
+) -> Counter[Key]:
     """The organizations' own count (in the area and each office they cover an enterprise of) and their members' count
     (in the area and the office of each member's enterprise); three queries per 5,000 organizations, five when
-    enterprises `moved`."""
+    enterprises `moved`. The (office, organization) pairs are added to `pairs` when given."""
     organization_model, member_model, through = org_models()
     total: Counter[Key] = Counter()
     for ids in _chunks(organization_ids):
@@ -181,6 +186,8 @@ def organization_contribution(organization_ids: Iterable[int], moved: Offices = 
                 counts[(organization_id, moved[enterprise_id])] += n
         for organization_id, (chain_key, formation) in cells.items():
             _add(total, (ORGANIZATIONS, chain_key, formation), offices.get(organization_id, ()))
+            if pairs is not None:
+                pairs.update((office, organization_id) for office in offices.get(organization_id, ()) if office)
         for (organization_id, office), n in counts.items():
             chain_key, formation = cells[organization_id]
             _add(total, (MEMBERS, chain_key, formation), (office,), n)
@@ -212,10 +219,13 @@ class Change:
         """An organization created during the write: it contributed nothing before, its contribution after counts."""
         self.organizations.add(organization)
 
-    def contribution(self, moved: Offices = NO_MOVE) -> Counter[Key]:
+    def contribution(self, moved: Offices = NO_MOVE) -> tuple[Counter[Key], set[Pair]]:
+        """The figures the enterprises and organizations make up, and the organizations' (office, organization)
+        pairs."""
+        pairs: set[Pair] = set()
         total = enterprise_contribution(self.enterprises, moved)
-        total.update(organization_contribution(self.organizations, moved))
-        return total
+        total.update(organization_contribution(self.organizations, moved, pairs))
+        return total, pairs
 
 
 def _lock(model: Any, ids: set[int]) -> None:
@@ -255,9 +265,7 @@ def change(
         _lock(apps.get_model("enterprises", "Enterprise"), locked)
         before = tracked.contribution()
         yield tracked
-        after = tracked.contribution()
-        after.subtract(before)
-        _apply(after)
+        _apply(before, tracked.contribution())
 
 
 def enterprise_office_changed(enterprise_id: int, old_office: int | None) -> None:
@@ -278,14 +286,25 @@ def enterprise_office_changed(enterprise_id: int, old_office: int | None) -> Non
         )
         _lock(organization_model, organizations)
         tracked = Change({enterprise_id}, organizations)
-        after = tracked.contribution()
-        after.subtract(tracked.contribution(moved={enterprise_id: old_office}))
-        _apply(after)
+        _apply(tracked.contribution(moved={enterprise_id: old_office}), tracked.contribution())
 
 
-def _apply(delta: Counter[Key]) -> None:
+def _apply(before: tuple[Counter[Key], set[Pair]], after: tuple[Counter[Key], set[Pair]]) -> None:
+    """Add the difference of the figures, and drop and add the (office, organization) pairs that changed (their
+    organizations are locked, so no other writer changes the same pairs meanwhile)."""
+    delta = after[0].copy()
+    delta.subtract(before[0])
     with connection.cursor() as cursor:
         increment_cells(cursor, CoverageCount, ("kind", "chain_key", "formation", "office_key"), delta)
+    for office, organization in sorted(before[1] - after[1]):
+        CoverageOffice.objects.filter(office_key=office, organization_key=organization).delete()
+    CoverageOffice.objects.bulk_create(
+        [
+            CoverageOffice(office_key=office, organization_key=organization)
+            for office, organization in sorted(after[1] - before[1])
+        ],
+        ignore_conflicts=True,
+    )
 
 
 # ---- reading --------------------------------------------------------------------------------------------------------
@@ -300,6 +319,27 @@ def counts(office: int = WHOLE_AREA) -> dict[Cell, int]:
             "kind", "chain_key", "formation", "n"
         )
     }
+
+
+def office_organization_ids(office: int) -> Any:
+    """The ids of the party organizations covering one of the office's enterprises, as a subquery (maintained)."""
+    return CoverageOffice.objects.filter(office_key=office).order_by().values("organization_key")
+
+
+def office_pairs() -> set[Pair]:
+    """Every maintained (office, organization) pair (tests, rebuild checks)."""
+    return set(CoverageOffice.objects.values_list("office_key", "organization_key"))
+
+
+def computed_pairs(registry: Any = apps) -> set[Pair]:
+    """Every (office, organization) pair counted from the rows, in one query."""
+    _organization, _member, through = org_models(registry)
+    return set(
+        through._default_manager.filter(enterprise__management_office__isnull=False)
+        .order_by()
+        .values_list("enterprise__management_office_id", "partyorganization_id")
+        .distinct()
+    )
 
 
 def all_counts() -> dict[Key, int]:
@@ -393,6 +433,16 @@ def rebuild(registry: Any = apps) -> int:
     per_office = any(f.name == "office_key" for f in counts._meta.get_fields())
     if not per_office:
         figures = Counter({key: n for key, n in figures.items() if key[3] == WHOLE_AREA})
+    else:
+        pairs = registry.get_model("chains", "CoverageOffice")
+        pairs.objects.all().delete()
+        pairs.objects.bulk_create(
+            (
+                pairs(office_key=office, organization_key=organization)
+                for office, organization in sorted(computed_pairs(registry))
+            ),
+            batch_size=CHUNK,
+        )
     counts.objects.all().delete()
     counts.objects.bulk_create(
         counts(

@@ -242,3 +242,25 @@ class CoverageCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.chain_key}/{self.formation}/{self.office_key}: {self.n}"
+
+
+class CoverageOffice(models.Model):
+    """A party organization's share in a management office: the organization covers at least one of the office's
+    enterprises (the office rule of `organizations.selectors.organizations_of_office_q`), kept by `chains.coverage` with
+    the counts. The cockpit narrowed to an office counts the pioneer posts and commando teams of these organizations
+    from their rows (a join on this small table) instead of finding the organizations through the office's enterprises.
+
+    Plain numbers, not foreign keys: the organizations app sits to the right of chains in the dependency order."""
+
+    office_key = models.BigIntegerField(_("管理处"))
+    organization_key = models.BigIntegerField(_("党组织"))
+
+    class Meta:
+        verbose_name = _("党组织所在管理处")
+        verbose_name_plural = _("党组织所在管理处")
+        constraints = [
+            models.UniqueConstraint(fields=["office_key", "organization_key"], name="chains_coverage_office_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_key}@{self.office_key}"

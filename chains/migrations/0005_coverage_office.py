@@ -1,7 +1,9 @@
-"""The maintained coverage figures per management office (`CoverageCount.office_key`), refilled from the rows.
+"""The maintained coverage figures per management office (`CoverageCount.office_key`) and the organizations' offices
+(`CoverageOffice`), refilled from the rows.
 
-The whole area's rows get office_key 0; the refill recomputes them with every office's (`chains.coverage.rebuild`,
-with this migration's models), and does nothing on a database without organizations or placements."""
+The whole area's rows get office_key 0; the refill recomputes them with every office's, and the pairs
+(`chains.coverage.rebuild`, with this migration's models); it does nothing on a database without organizations or
+placements."""
 
 from django.db import migrations, models
 
@@ -37,6 +39,23 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(
                 fields=("kind", "chain_key", "formation", "office_key"), name="chains_coverage_count_office_cell"
             ),
+        ),
+        migrations.CreateModel(
+            name="CoverageOffice",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("office_key", models.BigIntegerField(verbose_name="管理处")),
+                ("organization_key", models.BigIntegerField(verbose_name="党组织")),
+            ],
+            options={
+                "verbose_name": "党组织所在管理处",
+                "verbose_name_plural": "党组织所在管理处",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("office_key", "organization_key"), name="chains_coverage_office_pair"
+                    )
+                ],
+            },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -27,7 +27,14 @@ from enterprises.services import enterprise_update
 from enterprises.tests.factories import EnterpriseFactory
 from organizations.choices import Formation
 from organizations.models import PartyOrganization
-from organizations.services import member_create, member_update, organization_create, organization_update
+from organizations.services import (
+    commando_team_create,
+    member_create,
+    member_update,
+    organization_create,
+    organization_update,
+    pioneer_post_create,
+)
 from organizations.tests.factories import small_area
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +54,7 @@ def assert_exact(leader: Any = None) -> None:
     """Maintained rows = a recount; the coverage page and the cockpit's figures, of the area and of every office (with
     and without a chain), = their row-counting versions."""
     assert maintained() == coverage.computed()
+    assert coverage.office_pairs() == coverage.computed_pairs()
     assert chain_coverage() == chain_coverage(from_rows=True)
     if leader is not None:
         chains = [None, *Chain.objects.all()]
@@ -96,6 +104,11 @@ def test_every_service_write_keeps_the_figures_exact(area):
 
     # A new organization covering an already-covered enterprise (e1) and a new one (e6).
     org = organization_create(actor=admin, name="新建联合党支部", chain=area.chain, enterprises=[area.e1, e6])
+    assert_exact(leader)
+    # Posts and teams are counted from their rows; an office's follow its organizations' offices as these move.
+    pioneer_post_create(actor=admin, kind="post", name="新建先锋岗", organization=org)
+    pioneer_post_create(actor=admin, kind="post", name="甲先锋岗", organization=area.org_single)
+    commando_team_create(actor=admin, name="新建突击队", organization=org, goal="攻关")
     assert_exact(leader)
     assert chain_coverage()[0]["enterprises_covered"] == 3
     # Its enterprises replaced: e1 and e6 leave, e4 (placed, uncovered) and e7 come.
@@ -202,7 +215,7 @@ def test_the_office_cockpit_reads_the_maintained_figures_in_a_constant_number_of
     scope = Scope(user=leader, period=year_period(2026), office=area.office_a)
     with CaptureQueriesContext(connection) as queries:
         organization_totals(scope)
-    assert len(queries) == 3  # the office's maintained figures, pioneer posts, commando teams
+    assert len(queries) == 3  # the office's maintained figures, pioneer posts, commando teams (by the office's pairs)
     with CaptureQueriesContext(connection) as queries:
         figures = organization_chain_figures(scope)
     assert len(queries) == 5  # … and the office's maintained figures again, with the chains, for the rows per chain

@@ -162,8 +162,13 @@ def organization_totals(scope: Scope, *, from_rows: bool = False) -> dict[str, i
         organizations = organizations.filter(chain=scope.chain)
         links = links.filter(partyorganization__chain=scope.chain)
         members = members.filter(organization__chain=scope.chain)
-    if office is not None:
-        organizations = organizations.filter(organizations_of_office_q(scope.office))
+    if scope.office is not None:
+        # The office's organizations: from the maintained pairs (a join on a small table), or with `from_rows` by the
+        # rule itself (through the office's enterprises' links: 0.5 s per count at province scale).
+        if from_rows:
+            organizations = organizations.filter(organizations_of_office_q(scope.office))
+        else:
+            organizations = organizations.filter(pk__in=coverage.office_organization_ids(scope.office.pk))
         links = links.filter(enterprise__in=office)
         members = members.filter(members_of_office_q(scope.office))
     org_ids = organizations.order_by().values("pk")
