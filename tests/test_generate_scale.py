@@ -113,7 +113,8 @@ def test_generated_data_has_its_coverage_figures_rebuilt():
     from chains.selectors import chain_coverage
 
     call_command("generate_scale", enterprises=200, needs=50, talents=10, postings=10, seed=8, stdout=io.StringIO())
-    assert {k: n for k, n in coverage.counts().items() if n} == coverage.computed()
+    assert {k: n for k, n in coverage.all_counts().items() if n} == coverage.computed()
+    assert coverage.office_pairs() == coverage.computed_pairs()
     rows = chain_coverage()
     assert rows == chain_coverage(from_rows=True)
     assert sum(row["organizations"] for row in rows) > 0 and sum(row["placed"] for row in rows) > 0
