@@ -169,6 +169,8 @@ def build(scale: float) -> dict[str, Any]:
         {
             "kind": "CASE WHEN g % 5 < 3 THEN 'need' ELSE 'matter' END",
             "enterprise": ent,
+            # The enterprise's office (enterprise number `(g * 7919) % n_ent + 1` above), as intake sets it.
+            "office": f"({office_ids})[1 + ((g::bigint * 7919) % {n_ent} + 1) % 12]",
             "chain": f"CASE WHEN g % 4 = 0 THEN ({chain_ids})[1 + g % 3] END",
             "title": "'基准诉求' || g",
             "state": "CASE WHEN g % 10 < 7 THEN (CASE WHEN g % 5 < 3 THEN 'closed' ELSE 'done' END) "

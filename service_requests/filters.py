@@ -58,9 +58,7 @@ class RequestFilter(django_filters.FilterSet):
     topic = django_filters.ChoiceFilter(label="类别", choices=Topic.choices)
     lead_unit = django_filters.ModelChoiceFilter(label="主办单位", queryset=Unit.objects.all())
     chain = django_filters.ModelChoiceFilter(label="产业链", queryset=Chain.objects.all())
-    office = django_filters.ModelChoiceFilter(
-        label="管理处", queryset=_offices, field_name="enterprise__management_office"
-    )
+    office = django_filters.ModelChoiceFilter(label="管理处", queryset=_offices, field_name="office")
     date_field = django_filters.ChoiceFilter(
         label="期间按", choices=DATE_FIELD_CHOICES, method="filter_date_field", empty_label="提交时间"
     )

@@ -133,7 +133,8 @@ def contribution(request: ServiceRequest, office_key: int) -> Contribution:
 
 
 def office_key_of(request: ServiceRequest) -> int:
-    return request.enterprise.management_office_id or 0
+    """The request's management office (kept equal to its enterprise's; 0 for none)."""
+    return request.office_id or 0
 
 
 def snapshot(request: ServiceRequest) -> Contribution:
@@ -177,18 +178,27 @@ def record_delivery(delivery: ServiceDelivery, sign: int = 1) -> None:
 
 
 def enterprise_office_changed(enterprise_id: int, old_office: int | None, new_office: int | None) -> None:
-    """Move the enterprise's contributions from its old management office to the new one."""
+    """Move the enterprise's contributions from its old management office to the new one: its requests' daily totals
+    and unit state counts, summed in SQL by the rebuild's own queries (an enterprise may have 100,000s of requests),
+    and its served months."""
     old_key, new_key = old_office or 0, new_office or 0
     if old_key == new_key:
         return
+    requests = ServiceRequest.objects.filter(enterprise_id=enterprise_id).order_by()
     totals: Totals = Counter()
+    for day, chain_key, *sums in _daily_sums(requests):
+        for counter, n in zip(COUNTERS, sums, strict=True):
+            if n:
+                totals[(day, chain_key, old_key, counter)] -= n
+                totals[(day, chain_key, new_key, counter)] += n
     units: UnitStates = Counter()
-    for request in ServiceRequest.objects.filter(enterprise_id=enterprise_id).order_by():
-        before, after = contribution(request, old_key), contribution(request, new_key)
-        totals.subtract(before[0])
-        totals.update(after[0])
-        units.subtract(before[3])
-        units.update(after[3])
+    for unit_key, kind, state, n in (
+        requests.values("kind", "state", unit_key=Coalesce("lead_unit_id", _zero()))
+        .annotate(n=Count("pk"))
+        .values_list("unit_key", "kind", "state", "n")
+    ):
+        units[(unit_key, old_key, kind, state)] -= n
+        units[(unit_key, new_key, kind, state)] += n
     _apply(totals, {}, None, units)
     # The served months' rows are locked after the tables above and before the served counts (the writers' order).
     spans: Spans = Counter()
@@ -198,6 +208,8 @@ def enterprise_office_changed(enterprise_id: int, old_office: int | None, new_of
             spans[(year, first, last, office_key)] -= 1
             spans[(year, first, last, new_key)] += 1
     ServedMonths.objects.filter(enterprise_id=enterprise_id).update(office_key=new_key)
+    # The requests follow their enterprise (an office's workbench, badges and cockpit figures read `office`).
+    requests.update(office_id=new_office)
     _apply(Counter(), {}, spans=spans)
 
 
@@ -281,10 +293,11 @@ def _zero() -> Value:
     return Value(0, output_field=IntegerField())
 
 
-def _total_branches() -> list[QuerySet]:
+def _total_branches(base: QuerySet | None = None) -> list[QuerySet]:
     """One SELECT per date a request is counted on; each row says which counters it adds to (same rules as
-    `contribution`)."""
-    base = ServiceRequest.objects.order_by()
+    `contribution`). `base` narrows the requests (default: all)."""
+    if base is None:
+        base = ServiceRequest.objects.order_by()
     keys = {
         "chain_key": Coalesce("chain_id", _zero()),
         "office_key": Coalesce("enterprise__management_office_id", _zero()),
@@ -356,6 +369,21 @@ def _union(branches: list[QuerySet], columns: list[str]) -> tuple[str, list[Any]
         parts.append(f"SELECT {', '.join(qn(c) for c in columns)} FROM ({sql}) branch")  # noqa: S608 - ORM-compiled
         params.extend(branch_params)
     return " UNION ALL ".join(parts), params
+
+
+def _daily_sums(requests: QuerySet) -> list[tuple[Any, ...]]:
+    """(day, chain key, *one sum per counter in `COUNTERS`) of these requests, one row per day and chain."""
+    qn = connection.ops.quote_name
+    union, params = _union(_total_branches(requests), ["day", "chain_key", *(f"n_{c}" for c in COUNTERS)])
+    sums = ", ".join(f"SUM({qn(f'n_{c}')})" for c in COUNTERS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {qn('day')}, chain_key, {sums} FROM ({union}) totals GROUP BY {qn('day')}, chain_key",  # noqa: S608
+            params,
+        )
+        rows = cursor.fetchall()
+    # SQLite returns the day as text.
+    return [(date.fromisoformat(day) if isinstance(day, str) else day, *rest) for day, *rest in rows]
 
 
 @transaction.atomic

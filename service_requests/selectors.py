@@ -93,7 +93,7 @@ def _handler_scope(user: Any) -> tuple[Q, list[Q]]:
     others — co-handled by the unit, of the unit's catalog services, naming the user — counted from their rows."""
     unit_part = Q(lead_unit_id=user.unit_id)
     if user.unit.kind == UnitKind.MANAGEMENT_OFFICE:
-        unit_part |= Q(enterprise__management_office_id=user.unit_id)
+        unit_part |= Q(office_id=user.unit_id)
     # Uncorrelated (computed once, not per row), so PostgreSQL can combine the per-column indexes of this OR.
     co_unit_request_ids = ServiceRequest.co_units.through.objects.filter(unit_id=user.unit_id).values(
         "servicerequest_id"
@@ -497,7 +497,7 @@ def _scoped_needs(user: Any, *, chain: Any = None, unit: Any = None, office: Any
     if unit:
         qs = qs.filter(lead_unit=unit)
     if office:
-        qs = qs.filter(enterprise__management_office=office)
+        qs = qs.filter(office=office)
     return qs
 
 
@@ -649,7 +649,7 @@ def metrics_by(
     if chain:
         qs = qs.filter(chain=chain)
     if office:
-        qs = qs.filter(enterprise__management_office=office)
+        qs = qs.filter(office=office)
     if unit:
         qs = qs.filter(lead_unit=unit)
     qs = qs.filter(_touched_in(lower, upper))
@@ -737,7 +737,7 @@ def service_chain_figures(
         qs = qs.filter(chain=chain)
         deliveries = deliveries.filter(deliveries_on_chain_q(chain))
     if office:
-        qs = qs.filter(enterprise__management_office=office)
+        qs = qs.filter(office=office)
         deliveries = deliveries.filter(enterprise__management_office=office)
     need = Q(kind=Kind.NEED)
     collected_in = need & Q(submitted_at__gte=lower, submitted_at__lte=upper) & ~Q(state=State.MERGED)

@@ -74,7 +74,7 @@ def _requests(scope: Scope) -> Any:
     if scope.chain is not None:
         qs = qs.filter(chain=scope.chain)
     if scope.office is not None:
-        qs = qs.filter(enterprise__management_office=scope.office)
+        qs = qs.filter(office=scope.office)
     return qs
 
 

@@ -379,7 +379,9 @@ class ScaleGenerator:
         if not self.enterprise_ids:
             from enterprises.models import Enterprise
 
-            self.enterprise_ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
+            loaded = list(Enterprise.objects.order_by("pk").values_list("pk", "management_office_id"))
+            self.enterprise_ids = [pk for pk, _office in loaded]
+            self.enterprise_office = [office for _pk, office in loaded]
             self.enterprise_chain = [None] * len(self.enterprise_ids)
             if not self.enterprise_ids:
                 self.result.skipped.append("service requests (no enterprises)")
@@ -394,6 +396,7 @@ class ScaleGenerator:
             "kind",
             "enterprise",
             "chain",
+            "office",
             "instructor",
             "channel",
             "topic",
@@ -464,6 +467,7 @@ class ScaleGenerator:
                 "matter" if is_matter else "need",
                 enterprise,
                 self.enterprise_chain[k],
+                self.enterprise_office[k],
                 rng.choice(self.instructors),
                 "online" if is_matter else rng.choice(channels),
                 "other" if is_matter else topic,

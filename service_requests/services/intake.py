@@ -87,6 +87,7 @@ def need_create(
     need = ServiceRequest(
         kind=Kind.NEED,
         enterprise=enterprise,
+        office_id=enterprise.management_office_id,
         chain_id=chain_id_of(enterprise),
         instructor=_instructor(enterprise),
         channel=channel,
@@ -172,6 +173,7 @@ def _build_matter(
     matter = ServiceRequest(
         kind=Kind.MATTER,
         enterprise=enterprise,
+        office_id=enterprise.management_office_id,
         channel=channel,
         service=service,
         lead_unit_id=service.unit_id,

@@ -43,6 +43,7 @@ class NeedFactory(factory.django.DjangoModelFactory):
 
     kind = Kind.NEED
     enterprise = factory.SubFactory(EnterpriseFactory)
+    office = factory.SelfAttribute("enterprise.management_office")  # as intake sets it
     channel = Channel.ONLINE
     topic = Topic.LABOUR
     title = factory.Sequence(lambda n: f"诉求{n}：招工难")

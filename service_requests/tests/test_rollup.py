@@ -11,7 +11,14 @@ from accounts.tests.factories import UnitFactory
 from chains.tests.factories import ChainFactory, LinkFactory, PlacementFactory
 from enterprises.services import enterprise_update
 from service_requests import rollup
-from service_requests.models import DailyTotal, ServedCount, ServedMonths, StateCount, UnitStateCount
+from service_requests.models import (
+    DailyTotal,
+    ServedCount,
+    ServedMonths,
+    ServiceRequest,
+    StateCount,
+    UnitStateCount,
+)
 from service_requests.selectors import badge_counts, service_chain_figures
 from service_requests.services.deliveries import delivery_record
 from service_requests.services.intake import matter_order, matters_import_handled, need_create
@@ -381,3 +388,29 @@ def test_handler_workbench_counts_without_counting_the_backlog(world, handled, c
     assert response.status_code == 200
     page = response.context["page"]
     assert page.paginator.count == badge_counts(world.handler, from_rows=True)["mine"] == len(page.object_list)
+
+
+def _requests_off_their_enterprise_office() -> list[tuple[int, int | None, int | None]]:
+    """Requests whose `office` differs from their enterprise's management office (NULL-aware)."""
+    return [
+        (pk, office, enterprise_office)
+        for pk, office, enterprise_office in ServiceRequest.objects.values_list(
+            "pk", "office_id", "enterprise__management_office_id"
+        )
+        if office != enterprise_office
+    ]
+
+
+def test_every_request_keeps_its_enterprise_office(world, busy):
+    """Intake (a need, an order, the window's import) writes the enterprise's office on the request, and moving the
+    enterprise moves all its requests: an office's workbench and figures read the request's own column."""
+    assert ServiceRequest.objects.filter(office=busy["office_a"]).count() > 0
+    assert ServiceRequest.objects.filter(office=busy["office_b"]).count() > 0
+    assert _requests_off_their_enterprise_office() == []
+    enterprise_update(actor=world.admin, enterprise=world.enterprise, management_office=busy["office_b"])
+    assert _requests_off_their_enterprise_office() == []
+    assert not ServiceRequest.objects.filter(office=busy["office_a"]).exists()
+    enterprise_update(actor=world.admin, enterprise=world.other_enterprise, management_office=None)
+    assert _requests_off_their_enterprise_office() == []
+    assert ServiceRequest.objects.filter(enterprise=world.other_enterprise, office__isnull=True).count() == 2
+
