@@ -44,6 +44,11 @@ def enterprise_update(
     if "management_office" in fields and enterprise.pk:  # from the database: a form may have set the new one already
         old_office = Enterprise.objects.filter(pk=enterprise.pk).values_list("management_office_id", flat=True).first()
     changed = {k: v for k, v in fields.items() if getattr(enterprise, k) != v}
+    office_moved = "management_office" in fields and old_office != getattr(
+        fields["management_office"], "pk", fields["management_office"]
+    )
+    if office_moved:  # even when the instance already carries the new office: the row and the figures move together
+        changed["management_office"] = fields["management_office"]
     for key, value in fields.items():
         setattr(enterprise, key, value)
     enterprise.full_clean()
@@ -56,7 +61,7 @@ def enterprise_update(
             summary=f"修改企业 {enterprise.name}",
             changed=changed,
         )
-    if "management_office" in fields and old_office != enterprise.management_office_id:
+    if office_moved:
         office_changed.send(
             sender=Enterprise, enterprise=enterprise, old_office=old_office, new_office=enterprise.management_office_id
         )

@@ -414,3 +414,17 @@ def test_every_request_keeps_its_enterprise_office(world, busy):
     assert _requests_off_their_enterprise_office() == []
     assert ServiceRequest.objects.filter(enterprise=world.other_enterprise, office__isnull=True).count() == 2
 
+
+def test_an_office_already_set_on_the_instance_still_moves_the_row_and_its_figures(world, busy):
+    """A form sets the new office on the instance before the service runs: the service compares with the database, so
+    the row is saved and the figures move with it (they used to move while the row kept its old office)."""
+    from enterprises.models import Enterprise
+
+    enterprise = Enterprise.objects.get(pk=world.enterprise.pk)
+    enterprise.management_office = busy["office_b"]  # what a bound ModelForm does on is_valid()
+    enterprise_update(actor=world.admin, enterprise=enterprise, management_office=busy["office_b"])
+    assert Enterprise.objects.get(pk=enterprise.pk).management_office_id == busy["office_b"].pk
+    assert _requests_off_their_enterprise_office() == []
+    maintained = _tables()
+    rollup.rebuild()
+    assert _tables() == maintained
