@@ -1,10 +1,11 @@
 """The pages that must stay fast at province scale, on PostgreSQL, through the Django test client (server time:
 middleware, selectors, queries, template rendering):
 
-- the staff workbench's first page of the service chain (dispatcher "my tasks", a handler's tasks, the overdue view);
+- the staff workbench's first page of the service chain (dispatcher "my tasks", a handler's tasks, a management
+  office's handler (the office with the most requests), the overdue view);
 - the enterprise portal's request list, for the enterprise with the most requests (the skew's head);
 - the enterprise register's first page (staff);
-- the cockpit summary (API, leader, whole area, this year).
+- the cockpit summary (API, leader, this year: the whole area, and narrowed to the busiest office).
 
     DATABASE_URL=postgres://… .venv/bin/python bench/scale_queries.py [--enterprises 100000 --needs 300000
         --talents 100000 --postings 50000] [--repeat 5] [--seed 1]
@@ -87,12 +88,22 @@ def personas() -> dict[str, User]:
         .values_list("lead_unit", flat=True)
         .first()
     )
+    office = (
+        ServiceRequest.objects.filter(office__isnull=False)
+        .values("office")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("office", flat=True)
+        .first()
+    )
     assert busiest is not None and unit is not None, "no service requests: generation failed"
-    print(f"busiest enterprise #{busiest[0]}: {busiest[1]} requests")
+    assert office is not None, "no request has a management office: generation failed"
+    print(f"busiest enterprise #{busiest[0]}: {busiest[1]} requests; busiest office #{office}")
     return {
         "admin": user("scale_q_admin", Role.ADMIN),
         "leader": user("scale_q_leader", Role.LEADER),
         "handler": user("scale_q_handler", Role.HANDLER, unit_id=unit),
+        "office_handler": user("scale_q_office_handler", Role.HANDLER, unit_id=office),
         "enterprise": user("scale_q_enterprise", Role.ENTERPRISE, enterprise_id=busiest[0]),
     }
 
@@ -118,10 +129,17 @@ def main() -> None:
     pages = [
         ("staff workbench, first page (dispatcher: my tasks)", "admin", "/services/requests/", 100),
         ("staff workbench, first page (handler: my tasks)", "handler", "/services/requests/", 100),
+        ("staff workbench, first page (a management office's handler)", "office_handler", "/services/requests/", 100),
         ("staff workbench, overdue view", "admin", "/services/requests/?view=overdue", 100),
         ("enterprise portal, my requests (busiest firm)", "enterprise", "/services/requests/", 100),
         ("enterprise register, first page (staff)", "admin", "/enterprises/", 100),
         ("cockpit summary API (leader, whole area)", "leader", f"/api/v1/cockpit/summary?year={year}", 300),
+        (
+            "cockpit summary API (leader, the busiest office)",
+            "leader",
+            f"/api/v1/cockpit/summary?year={year}&office={people['office_handler'].unit_id}",
+            300,
+        ),
     ]
     results, plans = ([generated] if generated else []), {}
     print(f"scale: {scale}")
