@@ -352,8 +352,16 @@ def main() -> None:
         timed("summary narrowed to one chain and one office", lambda: cockpit_summary(narrowed), args.repeat)
         office_only = Scope(user=user, period=year_period(year), office=built["office"])
         timed("summary narrowed to one office", lambda: cockpit_summary(office_only), args.repeat)
-        same = service_chain_figures(user, period.start, period.end) == counted
-        print(f"Service figures from the maintained totals equal the figures counted from the rows: {same}")
+        # "needs_overdue" is a figure of the moment, counted from the rows both ways: needs fall due between the two
+        # reads (seconds apart at province scale), so it is left out of the comparison.
+        maintained = service_chain_figures(user, period.start, period.end)
+        same = {k: v for k, v in maintained.items() if k != "needs_overdue"} == {
+            k: v for k, v in counted.items() if k != "needs_overdue"
+        }
+        print(
+            "Service figures from the maintained totals equal the figures counted from the rows "
+            f"(all but the overdue needs of the moment): {same}"
+        )
         print(f"\nTarget: under 300 ms for the whole summary → {'met' if total < 300 else 'NOT met'} ({total:.0f} ms).")
         if args.explain:
             with connection.cursor() as cursor:
