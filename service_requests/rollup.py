@@ -371,16 +371,20 @@ def _union(branches: list[QuerySet], columns: list[str]) -> tuple[str, list[Any]
     return " UNION ALL ".join(parts), params
 
 
+def _daily_sums_sql(keys: list[str], requests: QuerySet | None = None) -> tuple[str, list[Any]]:
+    """`SELECT day, *keys, one SUM per counter in COUNTERS … GROUP BY day, *keys` over the requests' contributions
+    (`_total_branches`): the rebuild's source (keys chain and office) and an office move's (keys chain)."""
+    qn = connection.ops.quote_name
+    union, params = _union(_total_branches(requests), ["day", *keys, *(f"n_{c}" for c in COUNTERS)])
+    sums = ", ".join(f"SUM({qn(f'n_{c}')})" for c in COUNTERS)
+    group = ", ".join([qn("day"), *keys])
+    return f"SELECT {group}, {sums} FROM ({union}) totals GROUP BY {group}", params  # noqa: S608 - ORM-compiled
+
+
 def _daily_sums(requests: QuerySet) -> list[tuple[Any, ...]]:
     """(day, chain key, *one sum per counter in `COUNTERS`) of these requests, one row per day and chain."""
-    qn = connection.ops.quote_name
-    union, params = _union(_total_branches(requests), ["day", "chain_key", *(f"n_{c}" for c in COUNTERS)])
-    sums = ", ".join(f"SUM({qn(f'n_{c}')})" for c in COUNTERS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {qn('day')}, chain_key, {sums} FROM ({union}) totals GROUP BY {qn('day')}, chain_key",  # noqa: S608
-            params,
-        )
+        cursor.execute(*_daily_sums_sql(["chain_key"], requests))
         rows = cursor.fetchall()
     # SQLite returns the day as text.
     return [(date.fromisoformat(day) if isinstance(day, str) else day, *rest) for day, *rest in rows]
@@ -447,14 +451,11 @@ def rebuild() -> dict[str, int]:
     states = rebuild_state_counts()
     DailyTotal.objects.all()._raw_delete(DailyTotal.objects.db)
     ServedMonths.objects.all()._raw_delete(ServedMonths.objects.db)
-    union, params = _union(_total_branches(), ["day", "chain_key", "office_key", *(f"n_{c}" for c in COUNTERS)])
     counters = ", ".join(qn(c) for c in COUNTERS)
-    sums = ", ".join(f"SUM({qn(f'n_{c}')})" for c in COUNTERS)
+    select, params = _daily_sums_sql(["chain_key", "office_key"])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {qn(DailyTotal._meta.db_table)} (day, chain_key, office_key, {counters}) "  # noqa: S608
-            f"SELECT {qn('day')}, chain_key, office_key, {sums} FROM ({union}) totals "
-            f"GROUP BY {qn('day')}, chain_key, office_key",
+            f"INSERT INTO {qn(DailyTotal._meta.db_table)} (day, chain_key, office_key, {counters}) {select}",
             params,
         )
         union, params = _union(_served_branches(), ["enterprise_id", "year", "month", "office_key"])
