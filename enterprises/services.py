@@ -38,7 +38,11 @@ def enterprise_create(*, actor: Any, **fields: Any) -> Enterprise:
 def enterprise_update(
     *, actor: Any, enterprise: Enterprise, expected_version: int | None = None, **fields: Any
 ) -> Enterprise:
-    """Change the given fields; refuse with StaleEditError if someone else saved the record since it was loaded."""
+    """Change the given fields; refuse with StaleEditError if someone else saved the record since it was loaded.
+
+    The other fields are compared with `enterprise` as the caller loaded it (the edit page passes a fresh copy, the
+    importer the row it locked). The management office alone is compared with the database: its move also moves
+    maintained figures (`office_changed`), which must never move without the row."""
     fields = _normalise(fields)
     old_office = None
     if "management_office" in fields and enterprise.pk:  # from the database: a form may have set the new one already
